@@ -1,0 +1,188 @@
+//! Scenario folders on disk: finding files, reading them, the folder's model and the checks
+//! that span files (translation pairs). The only part of the library that reads files.
+
+use crate::compile::{Scenario, check_relative_path, compare_translations, load_scenario};
+use crate::load::{Location, Problem};
+use crate::model::Model;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub const MODEL_FILE: &str = "_model.ron";
+
+/// Files whose names start with `_` are not scenarios (the model, the template) and are left
+/// out of listings; `_template.ron` is still validated when named or when validating a folder.
+pub fn is_listed_scenario(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "ron")
+        && !path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('_'))
+}
+
+fn is_validated_file(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "ron")
+        && path.file_name().and_then(|n| n.to_str()) != Some(MODEL_FILE)
+}
+
+/// Expands folders into the scenario files inside them (sorted), keeping named files as given.
+pub fn expand(paths: &[PathBuf], include_underscored: bool) -> Result<Vec<PathBuf>, Problem> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let entries = std::fs::read_dir(path).map_err(|e| io_problem(path, &e))?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file())
+                .filter(|p| if include_underscored { is_validated_file(p) } else { is_listed_scenario(p) })
+                .collect();
+            found.sort();
+            out.extend(found);
+        } else if path.exists() {
+            out.push(path.clone());
+        } else {
+            return Err(Problem {
+                source: path.display().to_string(),
+                location: Location { line: 1, column: 1 },
+                message: "no such file or folder".into(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn io_problem(path: &Path, e: &std::io::Error) -> Problem {
+    Problem {
+        source: path.display().to_string(),
+        location: Location { line: 1, column: 1 },
+        message: format!("cannot read: {e}"),
+    }
+}
+
+pub fn read_text(path: &Path) -> Result<String, Problem> {
+    let bytes = std::fs::read(path).map_err(|e| io_problem(path, &e))?;
+    if bytes.len() > crate::load::MAX_FILE_BYTES {
+        return Err(Problem {
+            source: path.display().to_string(),
+            location: Location { line: 1, column: 1 },
+            message: format!("file is larger than {} bytes", crate::load::MAX_FILE_BYTES),
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let text = String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]).to_string();
+        Problem {
+            source: path.display().to_string(),
+            location: crate::load::location_of_offset(&text, text.len()),
+            message: "the file is not valid UTF-8; save it as UTF-8".into(),
+        }
+    })
+}
+
+/// Loads scenarios, using each folder's `_model.ron` when it has one.
+#[derive(Default)]
+pub struct Catalog {
+    models: HashMap<PathBuf, Result<Arc<Model>, Vec<Problem>>>,
+}
+
+impl Catalog {
+    pub fn model_for(&mut self, scenario_path: &Path) -> Result<Arc<Model>, Vec<Problem>> {
+        let dir = scenario_path.parent().map(Path::to_path_buf).unwrap_or_default();
+        self.models
+            .entry(dir.clone())
+            .or_insert_with(|| {
+                let path = dir.join(MODEL_FILE);
+                if path.is_file() {
+                    let text = read_text(&path).map_err(|p| vec![p])?;
+                    Model::parse(&text, &path.display().to_string()).map(Arc::new)
+                } else {
+                    Ok(Model::builtin())
+                }
+            })
+            .clone()
+    }
+
+    pub fn load(&mut self, path: &Path) -> Result<Scenario, Vec<Problem>> {
+        let model = self.model_for(path)?;
+        let text = read_text(path).map_err(|p| vec![p])?;
+        load_scenario(&text, &path.display().to_string(), model)
+    }
+}
+
+/// The result of loading a set of files: scenarios that loaded and every problem found.
+pub struct Loaded {
+    pub scenarios: Vec<(PathBuf, Scenario)>,
+    pub problems: BTreeMap<PathBuf, Vec<Problem>>,
+    pub files: Vec<PathBuf>,
+}
+
+/// Loads every file, then checks translation pairs among them (loading partners as needed).
+pub fn load_all(files: &[PathBuf]) -> Loaded {
+    let mut catalog = Catalog::default();
+    let mut scenarios = Vec::new();
+    let mut problems: BTreeMap<PathBuf, Vec<Problem>> = BTreeMap::new();
+    for path in files {
+        problems.entry(path.clone()).or_default();
+        match catalog.load(path) {
+            Ok(s) => scenarios.push((path.clone(), s)),
+            Err(p) => problems.entry(path.clone()).or_default().extend(p),
+        }
+    }
+    let mut checked = std::collections::HashSet::new();
+    let by_path: HashMap<PathBuf, usize> =
+        scenarios.iter().enumerate().map(|(i, (p, _))| (normalise(p), i)).collect();
+    for (path, scn) in &scenarios {
+        let Some(rel) = &scn.file.translation else { continue };
+        if check_relative_path(rel).is_err() {
+            continue; // already reported by validation
+        }
+        let partner_path = path.parent().unwrap_or(Path::new(".")).join(rel);
+        let key = normalise(&partner_path);
+        let pair = {
+            let mut a = normalise(path);
+            let mut b = key.clone();
+            if b < a {
+                std::mem::swap(&mut a, &mut b);
+            }
+            (a, b)
+        };
+        if !checked.insert(pair) {
+            continue;
+        }
+        let partner = match by_path.get(&key) {
+            Some(&i) => Some(scenarios[i].1.clone()),
+            None if partner_path.is_file() => catalog.load(&partner_path).ok(),
+            None => {
+                problems.entry(path.clone()).or_default().push(Problem {
+                    source: path.display().to_string(),
+                    location: Location { line: 1, column: 1 },
+                    message: format!("translation `{rel}` does not exist"),
+                });
+                continue;
+            }
+        };
+        if let Some(partner) = partner {
+            if let Some(back) = &partner.file.translation
+                && normalise(&partner_path.parent().unwrap_or(Path::new(".")).join(back)) != normalise(path)
+            {
+                problems.entry(path.clone()).or_default().push(Problem {
+                    source: partner.source.clone(),
+                    location: Location { line: 1, column: 1 },
+                    message: format!("its `translation` names `{back}`, not {}", path.display()),
+                });
+            }
+            problems.entry(path.clone()).or_default().extend(compare_translations(scn, &partner));
+        }
+    }
+    Loaded { scenarios, problems, files: files.to_vec() }
+}
+
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}

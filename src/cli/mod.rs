@@ -1,0 +1,473 @@
+//! The `rapport` command line: validate, list, analyze, play, simulate and test scenarios.
+//!
+//! Exit codes: 0 all good, 1 problems found, 2 the command was used wrongly.
+
+mod play;
+
+use crate::analysis::{Analysis, PathStep, analyze};
+use crate::catalog::{self, Catalog, expand, load_all};
+use crate::load::Problem;
+use crate::recording::{Recording, diff_events, replay};
+use crate::vocabulary::Personality;
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser, Debug)]
+#[command(name = "rapport", version, about = "Rapport: practise handling sales objections")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check scenario files (or every scenario in folders) and report every problem.
+    Validate {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the scenarios in folders (default: ./scenarios).
+    List {
+        /// What to list: `scenarios`.
+        #[arg(value_parser = ["scenarios"])]
+        what: String,
+        paths: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Explore every path of a scenario: best, worst and random play, endings, points of no return.
+    Analyze {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Play a scenario in the terminal, or scripted with --choices.
+    Play {
+        file: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, value_parser = parse_personality)]
+        personality: Option<Personality>,
+        /// 1-based choice numbers, e.g. 2,1,3; without it the terminal asks.
+        #[arg(long, value_delimiter = ',')]
+        choices: Option<Vec<usize>>,
+        /// Write the playthrough to this file, to replay later with `rapport test`.
+        #[arg(long)]
+        record: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Random play, many times: the score distribution.
+    Simulate {
+        file: PathBuf,
+        #[arg(short = 'n', long = "runs", default_value_t = 1000)]
+        runs: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replay recorded playthroughs and compare their events.
+    Test {
+        #[arg(required = true)]
+        recordings: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the library table (Markdown) for docs/library.md.
+    Library {
+        #[arg(default_value = "scenarios")]
+        path: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_personality(s: &str) -> Result<Personality, String> {
+    Personality::from_code(&s.to_lowercase()).ok_or_else(|| {
+        format!(
+            "unknown personality `{s}`; expected one of: {}",
+            Personality::ALL.iter().map(|p| p.code()).collect::<Vec<_>>().join(", ")
+        )
+    })
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match cli.command {
+        None => open_app(),
+        Some(command) => run(command),
+    }
+}
+
+#[cfg(feature = "gui")]
+fn open_app() -> ExitCode {
+    crate::app::run()
+}
+
+#[cfg(not(feature = "gui"))]
+fn open_app() -> ExitCode {
+    eprintln!("this build of rapport has no desktop app (built without the `gui` feature); see `rapport --help`");
+    ExitCode::from(2)
+}
+
+pub fn run(command: Command) -> ExitCode {
+    let code = match command {
+        Command::Validate { paths, json } => validate(&paths, json),
+        Command::List { paths, json, .. } => list(&paths, json),
+        Command::Analyze { file, json } => analyze_cmd(&file, json),
+        Command::Play { file, seed, personality, choices, record, json } => {
+            play::play(&file, seed, personality, choices, record.as_deref(), json)
+        }
+        Command::Simulate { file, runs, seed, json } => simulate(&file, runs, seed, json),
+        Command::Test { recordings, json } => test(&recordings, json),
+        Command::Library { path, json } => library(&path, json),
+    };
+    ExitCode::from(code)
+}
+
+pub(crate) fn print_problems(problems: &[Problem]) {
+    for p in problems {
+        eprintln!("{p}");
+    }
+}
+
+#[derive(Serialize)]
+struct JsonProblem<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    message: &'a str,
+}
+
+fn json_problems(problems: &[Problem]) -> Vec<JsonProblem<'_>> {
+    problems
+        .iter()
+        .map(|p| JsonProblem { file: &p.source, line: p.location.line, column: p.location.column, message: &p.message })
+        .collect()
+}
+
+fn print_json<T: Serialize>(value: &T) {
+    println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
+}
+
+fn validate(paths: &[PathBuf], json: bool) -> u8 {
+    let files = match expand(paths, true) {
+        Ok(f) => f,
+        Err(p) => {
+            print_problems(&[p]);
+            return 1;
+        }
+    };
+    let loaded = load_all(&files);
+    let all: Vec<Problem> = loaded.problems.values().flatten().cloned().collect();
+    if json {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            files: usize,
+            problems: Vec<JsonProblem<'a>>,
+        }
+        print_json(&Out { files: files.len(), problems: json_problems(&all) });
+    } else {
+        print_problems(&all);
+        let bad = loaded.problems.values().filter(|p| !p.is_empty()).count();
+        println!(
+            "{} file{} checked: {} ok, {} with problems ({} problem{})",
+            files.len(),
+            plural(files.len()),
+            files.len() - bad,
+            bad,
+            all.len(),
+            plural(all.len())
+        );
+    }
+    if all.is_empty() { 0 } else { 1 }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+#[derive(Serialize)]
+pub struct ListEntry {
+    pub id: String,
+    pub title: String,
+    pub locale: String,
+    pub file: String,
+    pub personalities: Vec<String>,
+    pub categories: Vec<String>,
+    pub difficulty: u8,
+    pub minutes: u16,
+    pub translation: Option<String>,
+    pub drawn: bool,
+}
+
+fn list(paths: &[PathBuf], json: bool) -> u8 {
+    let paths = if paths.is_empty() { vec![PathBuf::from("scenarios")] } else { paths.to_vec() };
+    let files = match expand(&paths, false) {
+        Ok(f) => f,
+        Err(p) => {
+            print_problems(&[p]);
+            return 1;
+        }
+    };
+    let loaded = load_all(&files);
+    let entries: Vec<ListEntry> = loaded
+        .scenarios
+        .iter()
+        .map(|(path, s)| ListEntry {
+            id: s.file.id.clone(),
+            title: s.file.title.clone(),
+            locale: s.locale().code().to_string(),
+            file: path.display().to_string(),
+            personalities: s.personalities.iter().map(|p| p.code().to_string()).collect(),
+            categories: s.file.categories.iter().map(|c| c.code().to_string()).collect(),
+            difficulty: s.file.difficulty,
+            minutes: s.file.minutes,
+            translation: s.file.translation.clone(),
+            drawn: s.drawn,
+        })
+        .collect();
+    let problems: Vec<Problem> = loaded.problems.values().flatten().cloned().collect();
+    if json {
+        print_json(&entries);
+    } else {
+        for e in &entries {
+            println!(
+                "{:<34} {:<6} {:<24} {:<22} d{} {:>3} min  {}",
+                e.id,
+                e.locale,
+                e.personalities.join("/"),
+                e.categories.join(","),
+                e.difficulty,
+                e.minutes,
+                e.title
+            );
+        }
+    }
+    print_problems(&problems);
+    if problems.is_empty() { 0 } else { 1 }
+}
+
+fn load_one(path: &Path) -> Result<crate::compile::Scenario, u8> {
+    Catalog::default().load(path).map_err(|problems| {
+        print_problems(&problems);
+        1
+    })
+}
+
+fn analyze_cmd(file: &Path, json: bool) -> u8 {
+    let scn = match load_one(file) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let analysis = analyze(&scn);
+    if json {
+        print_json(&analysis);
+    } else {
+        print_analysis(&analysis);
+    }
+    0
+}
+
+fn path_text(path: &[PathStep]) -> String {
+    path.iter()
+        .filter_map(|s| match s {
+            PathStep::Chose { number, .. } => Some(number.to_string()),
+            PathStep::Chance { branch, .. } => Some(format!("[chance {branch}]")),
+            PathStep::Ended { node } => Some(format!("→ {node}")),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn print_analysis(a: &Analysis) {
+    let o = &a.overall;
+    println!("{}: {} positions explored", a.scenario, a.positions);
+    println!(
+        "score: best {}  worst {}  random play: median {}  mean {:.1}",
+        o.best, o.worst, o.median, o.mean
+    );
+    println!(
+        "discrimination: best play is {} points above the median of random play{}",
+        o.discrimination,
+        if o.discrimination >= 30 { "" } else { " (weak: aim for 30 or more)" }
+    );
+    for p in &a.personalities {
+        println!(
+            "\n[{}] best {}  worst {}  median {}  mean {:.1}",
+            p.personality, p.summary.best, p.summary.worst, p.summary.median, p.summary.mean
+        );
+        println!("  best path:  {}", path_text(&p.best_path));
+        println!("  worst path: {}", path_text(&p.worst_path));
+    }
+    println!("\nendings:");
+    for e in &a.endings {
+        match (e.reachable, e.best, e.worst) {
+            (true, Some(b), Some(w)) => println!("  {:<28} {:<18} reachable, scores {w}–{b}", e.node, e.outcome.code()),
+            _ => println!("  {:<28} {:<18} UNREACHABLE", e.node, e.outcome.code()),
+        }
+    }
+    println!("\ndecisions (best score still reachable after each choice):");
+    for d in &a.decisions {
+        println!("  {} (best here {})", d.node, d.best_here.map(|b| b.to_string()).unwrap_or_else(|| "-".into()));
+        for c in &d.choices {
+            let after = c.best_after.map(|b| b.to_string()).unwrap_or_else(|| "never offered".into());
+            println!(
+                "    {}. {:>3}{}{}  {}",
+                c.choice,
+                after,
+                if c.no_return { "  point of no return" } else { "" },
+                if c.mistake { "  (mistake)" } else { "" },
+                truncate(&c.text, 70)
+            );
+        }
+    }
+    if !a.unreached_nodes.is_empty() {
+        println!("\nnodes no play reaches: {}", a.unreached_nodes.join(", "));
+    }
+    if !a.best_avoids_mistakes {
+        println!("\nwarning: the best score needs a choice marked as a mistake");
+    }
+    println!("\nscore distribution under random play:");
+    print_histogram(&o.distribution);
+}
+
+pub(crate) fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n { s.to_string() } else { format!("{}…", s.chars().take(n).collect::<String>()) }
+}
+
+fn print_histogram(dist: &[(u32, f64)]) {
+    let mut buckets = [0.0f64; 10];
+    for &(s, p) in dist {
+        buckets[(s.min(99) / 10) as usize] += p;
+    }
+    for (i, p) in buckets.iter().enumerate() {
+        let bar = "█".repeat((p * 50.0).round() as usize);
+        println!("  {:>3}–{:<3} {:>5.1}% {}", i * 10, i * 10 + 9 + usize::from(i == 9), p * 100.0, bar);
+    }
+}
+
+#[derive(Serialize)]
+struct SimulationOut {
+    scenario: String,
+    runs: u32,
+    seed: u64,
+    mean: f64,
+    median: u32,
+    min: u32,
+    max: u32,
+    outcomes: Vec<(String, u32)>,
+    distribution: Vec<(u32, u32)>,
+}
+
+fn simulate(file: &Path, runs: u32, seed: u64, json: bool) -> u8 {
+    let scn = match load_one(file) {
+        Ok(s) => Arc::new(s),
+        Err(code) => return code,
+    };
+    let result = crate::analysis::simulate(&scn, runs, seed);
+    let out = SimulationOut {
+        scenario: scn.file.id.clone(),
+        runs,
+        seed,
+        mean: result.mean(),
+        median: result.median(),
+        min: result.scores.iter().copied().min().unwrap_or(0),
+        max: result.scores.iter().copied().max().unwrap_or(0),
+        outcomes: result.outcomes.iter().map(|(o, n)| (o.code().to_string(), *n)).collect(),
+        distribution: result.histogram(),
+    };
+    if json {
+        print_json(&out);
+    } else {
+        println!("{}: {} random playthroughs from seed {}", out.scenario, runs, seed);
+        println!("score: mean {:.1}  median {}  min {}  max {}", out.mean, out.median, out.min, out.max);
+        for (o, n) in &out.outcomes {
+            println!("  {:<18} {:>6} ({:.1}%)", o, n, 100.0 * *n as f64 / runs.max(1) as f64);
+        }
+        let dist: Vec<(u32, f64)> =
+            out.distribution.iter().map(|&(s, n)| (s, n as f64 / runs.max(1) as f64)).collect();
+        print_histogram(&dist);
+    }
+    0
+}
+
+fn test(recordings: &[PathBuf], json: bool) -> u8 {
+    let files = match expand(recordings, true) {
+        Ok(f) => f,
+        Err(p) => {
+            print_problems(&[p]);
+            return 1;
+        }
+    };
+    let mut catalog = Catalog::default();
+    let mut passed = 0;
+    let mut failures: Vec<(String, String)> = Vec::new();
+    for path in &files {
+        let outcome = (|| -> Result<(), String> {
+            let text = catalog::read_text(path).map_err(|p| p.to_string())?;
+            let rec: Recording =
+                crate::load::parse_ron(&text, &path.display().to_string()).map_err(|p| p.to_string())?;
+            let scenario_path = path.parent().unwrap_or(Path::new(".")).join(&rec.scenario);
+            let scn = catalog
+                .load(&scenario_path)
+                .map_err(|ps| ps.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))?;
+            let session = replay(Arc::new(scn), rec.seed, rec.personality, &rec.choices).map_err(|e| e.to_string())?;
+            match diff_events(&rec.events, session.events()) {
+                None => Ok(()),
+                Some(diff) => Err(diff),
+            }
+        })();
+        match outcome {
+            Ok(()) => passed += 1,
+            Err(why) => failures.push((path.display().to_string(), why)),
+        }
+    }
+    if json {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            passed: usize,
+            failed: usize,
+            failures: &'a [(String, String)],
+        }
+        print_json(&Out { passed, failed: failures.len(), failures: &failures });
+    } else {
+        for (file, why) in &failures {
+            println!("FAIL {file}\n{why}\n");
+        }
+        println!("{} passed, {} failed", passed, failures.len());
+    }
+    if failures.is_empty() { 0 } else { 1 }
+}
+
+fn library(path: &Path, json: bool) -> u8 {
+    let files = match expand(&[path.to_path_buf()], false) {
+        Ok(f) => f,
+        Err(p) => {
+            print_problems(&[p]);
+            return 1;
+        }
+    };
+    let loaded = load_all(&files);
+    let rows = crate::analysis::library_rows(&loaded.scenarios);
+    if json {
+        print_json(&rows);
+    } else {
+        print!("{}", crate::analysis::library_markdown(&rows));
+    }
+    let problems: Vec<Problem> = loaded.problems.values().flatten().cloned().collect();
+    print_problems(&problems);
+    if problems.is_empty() { 0 } else { 1 }
+}

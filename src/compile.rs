@@ -1,0 +1,943 @@
+//! Validation: checks a parsed scenario against the model and turns it into the indexed
+//! [`Scenario`] the engine and the analysis run on.
+//!
+//! Every problem is collected and reported together, each with its place in the file, so a
+//! trainer fixes a file in one pass instead of one error per run.
+
+use crate::load::{Location, Problem, location_of_offset, parse_ron};
+use crate::model::Model;
+use crate::scenario::{
+    ChoiceSpec, Condition, NodeSpec, ObjectionAction, ObjectionState, PersonalitySpec,
+    ScenarioFile, ThenSpec,
+};
+use crate::vocabulary::{Category, Locale, Mood, Outcome, Personality, Stage, Timing};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub const MAX_NODES: usize = 100_000;
+pub const MAX_FLAGS: usize = 64;
+pub const MAX_OBJECTIONS: usize = 32;
+pub const MAX_TEXT_CHARS: usize = 20_000;
+pub const MAX_TRUST_EFFECT: i32 = 50;
+pub const MAX_CHANCE_WEIGHT: u32 = 10_000;
+
+/// A scenario ready to run: names resolved to indices, every reference checked.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub source: String,
+    pub file: ScenarioFile,
+    pub model: Arc<Model>,
+    pub personalities: Vec<Personality>,
+    pub drawn: bool,
+    pub start_trust: i32,
+    pub start_stage: Stage,
+    pub start_node: usize,
+    pub objections: Vec<Objection>,
+    pub nodes: Vec<Node>,
+    pub flags: Vec<String>,
+    pub has_diagnosis: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Objection {
+    pub id: String,
+    pub category: Category,
+    pub kind: String,
+    pub summary: String,
+    pub central: bool,
+    pub right_timings: Vec<Timing>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub id: String,
+    pub mood: Mood,
+    pub say: Arc<str>,
+    pub variants: [Option<Arc<str>>; 4],
+    pub raises: Vec<usize>,
+    pub then: Then,
+}
+
+impl Node {
+    /// The customer's line as a customer of personality `p` says it.
+    pub fn line_for(&self, p: Personality) -> &Arc<str> {
+        self.variants[p.index()].as_ref().unwrap_or(&self.say)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Then {
+    Choices(Vec<Choice>),
+    Chance(Vec<ChanceBranch>),
+    Diagnose { prompt: Arc<str>, next: usize },
+    Branch { cases: Vec<(Cond, usize)>, otherwise: usize },
+    End(Ending),
+}
+
+#[derive(Debug, Clone)]
+pub struct Ending {
+    pub outcome: Outcome,
+    pub title: Arc<str>,
+    pub debrief: Arc<str>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChanceBranch {
+    pub weight: u32,
+    pub note: Arc<str>,
+    pub next: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Preempt,
+    Resolve,
+    Answer,
+    Defer,
+    Dismiss,
+}
+
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub say: Arc<str>,
+    pub techniques: Vec<usize>,
+    pub objections: Vec<(ActionKind, usize)>,
+    pub trust_override: Option<i32>,
+    pub trust_bonus: i32,
+    pub set: u64,
+    pub clear: u64,
+    pub milestones: u64,
+    pub breach: Option<Arc<str>>,
+    pub feedback: Arc<str>,
+    pub feedback_for: [Option<Arc<str>>; 4],
+    pub when: Option<Cond>,
+    pub mistake: bool,
+    pub next: usize,
+}
+
+impl Choice {
+    pub fn feedback_for(&self, p: Personality) -> &Arc<str> {
+        self.feedback_for[p.index()]
+            .as_ref()
+            .unwrap_or(&self.feedback)
+    }
+}
+
+/// A condition with names resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cond {
+    TrustAtLeast(i32),
+    TrustBelow(i32),
+    StageAtLeast(Stage),
+    Flag(u64),
+    NotFlag(u64),
+    Personality(Personality),
+    Objection(usize, ObjectionState),
+    Milestone(u64),
+    All(Vec<Cond>),
+    Any(Vec<Cond>),
+    Not(Box<Cond>),
+}
+
+impl Scenario {
+    pub fn id(&self) -> &str {
+        &self.file.id
+    }
+
+    pub fn locale(&self) -> Locale {
+        self.file.locale
+    }
+
+    pub fn node_index(&self, id: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.id == id)
+    }
+
+    pub fn objection_index(&self, id: &str) -> Option<usize> {
+        self.objections.iter().position(|o| o.id == id)
+    }
+}
+
+/// Parses and validates `text` from `source` with `model`. Either a scenario or every problem.
+pub fn load_scenario(text: &str, source: &str, model: Arc<Model>) -> Result<Scenario, Vec<Problem>> {
+    let file: ScenarioFile = parse_ron(text, source).map_err(|e| vec![e])?;
+    compile(file, text, source, model)
+}
+
+/// Finds where things are in the source text, since serde keeps no positions. Problems are
+/// placed at the node (or the offending name inside it) they concern.
+struct Locator<'a> {
+    text: &'a str,
+    source: &'a str,
+    node_starts: Vec<usize>,
+}
+
+impl<'a> Locator<'a> {
+    fn new(text: &'a str, source: &'a str, nodes: &[NodeSpec]) -> Self {
+        let text = crate::load::strip_bom(text);
+        let nodes_at = find_field(text, "nodes", 0).unwrap_or(0);
+        let mut from = nodes_at;
+        let mut node_starts = Vec::with_capacity(nodes.len());
+        for node in nodes {
+            let at = find_id_declaration(text, &node.id, from).unwrap_or(from);
+            node_starts.push(at);
+            from = at;
+        }
+        Locator {
+            text,
+            source,
+            node_starts,
+        }
+    }
+
+    fn node_range(&self, node: usize) -> (usize, usize) {
+        let start = self.node_starts.get(node).copied().unwrap_or(0);
+        let end = self
+            .node_starts
+            .get(node + 1)
+            .copied()
+            .filter(|e| *e > start)
+            .unwrap_or(self.text.len());
+        (start, end)
+    }
+
+    fn at(&self, offset: usize, message: String) -> Problem {
+        Problem {
+            source: self.source.to_string(),
+            location: location_of_offset(self.text, offset),
+            message,
+        }
+    }
+
+    fn at_field(&self, field: &str, message: String) -> Problem {
+        let offset = find_field(self.text, field, 0).unwrap_or(0);
+        self.at(offset, message)
+    }
+
+    fn at_node(&self, node: usize, message: String) -> Problem {
+        self.at(self.node_range(node).0, message)
+    }
+
+    /// At the quoted `name` inside node `node`, or at the node itself.
+    fn in_node(&self, node: usize, name: &str, message: String) -> Problem {
+        let (start, end) = self.node_range(node);
+        let quoted = format!("\"{name}\"");
+        let offset = self.text[start..end]
+            .find(&quoted)
+            .map(|i| start + i)
+            .unwrap_or(start);
+        self.at(offset, message)
+    }
+
+    /// At the `nth` occurrence of `needle` inside node `node`, or at the node itself.
+    fn nth_in_node(&self, node: usize, needle: &str, nth: usize, message: String) -> Problem {
+        let (start, end) = self.node_range(node);
+        let offset = self.text[start..end]
+            .match_indices(needle)
+            .nth(nth)
+            .map(|(i, _)| start + i)
+            .unwrap_or(start);
+        self.at(offset, message)
+    }
+}
+
+fn find_field(text: &str, field: &str, from: usize) -> Option<usize> {
+    let mut search = from;
+    while let Some(i) = text.get(search..)?.find(field) {
+        let at = search + i;
+        let before_ok = at == 0
+            || !text[..at]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_');
+        let after = text[at + field.len()..].trim_start();
+        if before_ok && after.starts_with(':') {
+            return Some(at);
+        }
+        search = at + field.len();
+    }
+    None
+}
+
+fn find_id_declaration(text: &str, id: &str, from: usize) -> Option<usize> {
+    let quoted = format!("\"{id}\"");
+    let mut search = from;
+    while let Some(i) = text.get(search..)?.find(&quoted) {
+        let at = search + i;
+        let before = text[..at].trim_end();
+        if before.ends_with(':') && before[..before.len() - 1].trim_end().ends_with("id") {
+            let prefix = before[..before.len() - 1].trim_end();
+            let id_at = prefix.len() - 2;
+            return Some(id_at);
+        }
+        search = at + quoted.len();
+    }
+    None
+}
+
+struct Compiler<'a> {
+    file: &'a ScenarioFile,
+    model: &'a Model,
+    loc: Locator<'a>,
+    problems: Vec<Problem>,
+    node_ids: HashMap<&'a str, usize>,
+    objection_ids: HashMap<&'a str, usize>,
+    flags: Vec<String>,
+    flags_set: Vec<bool>,
+    flags_tested: Vec<(usize, String)>,
+}
+
+fn check_text(problems: &mut Vec<Problem>, loc: &Locator, node: Option<usize>, what: &str, text: &str) {
+    if text.chars().count() > MAX_TEXT_CHARS {
+        let message = format!("{what} is longer than {MAX_TEXT_CHARS} characters");
+        problems.push(match node {
+            Some(n) => loc.at_node(n, message),
+            None => loc.at(0, message),
+        });
+    }
+}
+
+impl<'a> Compiler<'a> {
+    fn flag(&mut self, name: &str, node: usize, setting: bool) -> u64 {
+        let index = match self.flags.iter().position(|f| f == name) {
+            Some(i) => i,
+            None => {
+                self.flags.push(name.to_string());
+                self.flags_set.push(false);
+                self.flags.len() - 1
+            }
+        };
+        if setting {
+            self.flags_set[index] = true;
+        } else {
+            self.flags_tested.push((node, name.to_string()));
+        }
+        if index >= MAX_FLAGS {
+            self.problems.push(self.loc.in_node(
+                node,
+                name,
+                format!("a scenario may use at most {MAX_FLAGS} flags; `{name}` is one too many"),
+            ));
+            return 0;
+        }
+        1u64 << index
+    }
+
+    fn milestone(&mut self, name: &str, node: usize) -> u64 {
+        match self.model.milestone(name) {
+            Some(i) => 1u64 << i,
+            None => {
+                let known: Vec<&str> = self
+                    .model
+                    .file
+                    .milestones
+                    .iter()
+                    .map(|m| m.id.as_str())
+                    .collect();
+                self.problems.push(self.loc.in_node(
+                    node,
+                    name,
+                    format!(
+                        "unknown milestone `{name}`; expected one of: {}",
+                        known.join(", ")
+                    ),
+                ));
+                0
+            }
+        }
+    }
+
+    fn objection(&mut self, name: &str, node: usize) -> Option<usize> {
+        match self.objection_ids.get(name) {
+            Some(&i) => Some(i),
+            None => {
+                self.problems.push(self.loc.in_node(
+                    node,
+                    name,
+                    format!("unknown objection `{name}`; declare it under `objections`"),
+                ));
+                None
+            }
+        }
+    }
+
+    fn target(&mut self, name: &str, node: usize) -> usize {
+        match self.node_ids.get(name) {
+            Some(&i) => i,
+            None => {
+                self.problems.push(self.loc.in_node(
+                    node,
+                    name,
+                    format!("`next` names node `{name}`, which does not exist"),
+                ));
+                usize::MAX
+            }
+        }
+    }
+
+    fn condition(&mut self, c: &Condition, node: usize) -> Cond {
+        match c {
+            Condition::TrustAtLeast(t) => Cond::TrustAtLeast(*t),
+            Condition::TrustBelow(t) => Cond::TrustBelow(*t),
+            Condition::StageAtLeast(s) => Cond::StageAtLeast(*s),
+            Condition::Flag(f) => Cond::Flag(self.flag(f, node, false)),
+            Condition::NotFlag(f) => Cond::NotFlag(self.flag(f, node, false)),
+            Condition::Personality(p) => Cond::Personality(*p),
+            Condition::Objection(o, state) => {
+                Cond::Objection(self.objection(o, node).unwrap_or(usize::MAX), *state)
+            }
+            Condition::Milestone(m) => Cond::Milestone(self.milestone(m, node)),
+            Condition::All(list) => Cond::All(list.iter().map(|c| self.condition(c, node)).collect()),
+            Condition::Any(list) => Cond::Any(list.iter().map(|c| self.condition(c, node)).collect()),
+            Condition::Not(inner) => Cond::Not(Box::new(self.condition(inner, node))),
+        }
+    }
+
+    fn variants(&mut self, map: &std::collections::BTreeMap<Personality, String>, node: usize, candidates: &[Personality], what: &str) -> [Option<Arc<str>>; 4] {
+        let mut out: [Option<Arc<str>>; 4] = Default::default();
+        for (p, text) in map {
+            if !candidates.contains(p) {
+                self.problems.push(self.loc.nth_in_node(
+                    node,
+                    p.code(),
+                    0,
+                    format!(
+                        "{what} for `{p}` can never show: the customer is {}",
+                        candidates.iter().map(|c| c.code()).collect::<Vec<_>>().join(" or ")
+                    ),
+                ));
+            }
+            check_text(&mut self.problems, &self.loc, Some(node), what, text);
+            out[p.index()] = Some(Arc::from(text.as_str()));
+        }
+        out
+    }
+
+    fn choice(&mut self, spec: &ChoiceSpec, node: usize, nth: usize, candidates: &[Personality]) -> Choice {
+        let mut techniques = Vec::new();
+        for t in &spec.techniques {
+            match self.model.technique(t) {
+                Some(i) => techniques.push(i),
+                None => self.problems.push(self.loc.in_node(
+                    node,
+                    t,
+                    format!(
+                        "unknown technique `{t}`; the model (scenarios/_model.ron) defines: {}",
+                        self.model
+                            .file
+                            .techniques
+                            .iter()
+                            .map(|t| t.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )),
+            }
+        }
+        let mut objections = Vec::new();
+        for action in &spec.objections {
+            let kind = match action {
+                ObjectionAction::Preempt(_) => ActionKind::Preempt,
+                ObjectionAction::Resolve(_) => ActionKind::Resolve,
+                ObjectionAction::Answer(_) => ActionKind::Answer,
+                ObjectionAction::Defer(_) => ActionKind::Defer,
+                ObjectionAction::Dismiss(_) => ActionKind::Dismiss,
+            };
+            if let Some(i) = self.objection(action.objection(), node) {
+                objections.push((kind, i));
+            }
+        }
+        for (what, value) in [("trust", spec.trust.unwrap_or(0)), ("trust_bonus", spec.trust_bonus)] {
+            if value.abs() > MAX_TRUST_EFFECT {
+                self.problems.push(self.loc.nth_in_node(
+                    node,
+                    what,
+                    0,
+                    format!("{what} is {value}; a choice's effect must lie between -{MAX_TRUST_EFFECT} and {MAX_TRUST_EFFECT}"),
+                ));
+            }
+        }
+        let set = spec.set.iter().fold(0, |m, f| m | self.flag(f, node, true));
+        let clear = spec.clear.iter().fold(0, |m, f| m | self.flag(f, node, true));
+        let milestones = spec.milestones.iter().fold(0, |m, f| m | self.milestone(f, node));
+        if spec.feedback.trim().is_empty() {
+            self.problems.push(self.loc.nth_in_node(
+                node,
+                "feedback",
+                nth,
+                format!("choice {} has no coach feedback; say why it works or fails", nth + 1),
+            ));
+        }
+        if spec.say.trim().is_empty() {
+            self.problems.push(self.loc.at_node(node, format!("choice {} has no line for the trainee to say", nth + 1)));
+        }
+        check_text(&mut self.problems, &self.loc, Some(node), "a choice's line", &spec.say);
+        check_text(&mut self.problems, &self.loc, Some(node), "coach feedback", &spec.feedback);
+        let when = spec.when.as_ref().map(|c| self.condition(c, node));
+        let feedback_for = self.variants(&spec.feedback_for, node, candidates, "feedback");
+        Choice {
+            say: Arc::from(spec.say.as_str()),
+            techniques,
+            objections,
+            trust_override: spec.trust,
+            trust_bonus: spec.trust_bonus,
+            set,
+            clear,
+            milestones,
+            breach: spec.breach.as_deref().map(Arc::from),
+            feedback: Arc::from(spec.feedback.as_str()),
+            feedback_for,
+            when,
+            mistake: spec.mistake,
+            next: self.target(&spec.next, node),
+        }
+    }
+}
+
+/// A relative path inside the scenario folder, or a description of why it is not one.
+pub fn check_relative_path(path: &str) -> Result<(), String> {
+    if path.is_empty() {
+        return Err("the path is empty".into());
+    }
+    if path.starts_with('/') || path.starts_with('\\') || path.contains(':') {
+        return Err(format!("`{path}` is absolute; give a path relative to this file"));
+    }
+    let mut depth: i32 = 0;
+    for part in path.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => depth -= 1,
+            _ => depth += 1,
+        }
+        if depth < 0 {
+            return Err(format!("`{path}` leaves the scenario folder"));
+        }
+    }
+    Ok(())
+}
+
+pub fn compile(file: ScenarioFile, text: &str, source: &str, model: Arc<Model>) -> Result<Scenario, Vec<Problem>> {
+    let loc = Locator::new(text, source, &file.nodes);
+    let mut c = Compiler {
+        file: &file,
+        model: &model,
+        loc,
+        problems: Vec::new(),
+        node_ids: HashMap::new(),
+        objection_ids: HashMap::new(),
+        flags: Vec::new(),
+        flags_set: Vec::new(),
+        flags_tested: Vec::new(),
+    };
+    check_metadata(&mut c);
+
+    if file.nodes.len() > MAX_NODES {
+        c.problems.push(c.loc.at_field("nodes", format!("{} nodes; at most {MAX_NODES} are supported", file.nodes.len())));
+    }
+    for (i, node) in file.nodes.iter().enumerate() {
+        if node.id.trim().is_empty() {
+            c.problems.push(c.loc.at_node(i, "a node has an empty id".into()));
+        }
+        if let Some(first) = c.node_ids.insert(node.id.as_str(), i) {
+            c.problems.push(c.loc.at_node(
+                i,
+                format!("node id `{}` is used twice (first at {})", node.id, location_of(&c.loc, first)),
+            ));
+            c.node_ids.insert(node.id.as_str(), first);
+        }
+    }
+    if file.objections.len() > MAX_OBJECTIONS {
+        c.problems.push(c.loc.at_field("objections", format!("at most {MAX_OBJECTIONS} objections are supported")));
+    }
+    for (i, o) in file.objections.iter().enumerate() {
+        if c.objection_ids.insert(o.id.as_str(), i).is_some() {
+            c.problems.push(c.loc.at_field("objections", format!("objection id `{}` is declared twice", o.id)));
+        }
+        if !file.categories.contains(&o.category) {
+            c.problems.push(c.loc.at_field(
+                "categories",
+                format!("objection `{}` is a {} objection, but `categories` does not list `{}`", o.id, o.category, o.category),
+            ));
+        }
+        if o.timing.is_empty() {
+            c.problems.push(c.loc.at_field("objections", format!("objection `{}` lists no right `timing`", o.id)));
+        }
+    }
+
+    let personalities = file.customer.personality.candidates();
+    let drawn = matches!(file.customer.personality, PersonalitySpec::Drawn(_));
+    if personalities.is_empty() {
+        c.problems.push(c.loc.at_field("personality", "`drawn` needs at least one personality".into()));
+    }
+    for (i, p) in personalities.iter().enumerate() {
+        if personalities[..i].contains(p) {
+            c.problems.push(c.loc.at_field("personality", format!("personality `{p}` is listed twice")));
+        }
+    }
+
+    let start_node = match c.node_ids.get(file.start.node.as_str()) {
+        Some(&i) => i,
+        None => {
+            c.problems.push(c.loc.at_field("start", format!("`start.node` names `{}`, which does not exist", file.start.node)));
+            usize::MAX
+        }
+    };
+    if !(0..=100).contains(&file.start.trust) {
+        c.problems.push(c.loc.at_field("start", format!("starting trust is {}; it must be 0 to 100", file.start.trust)));
+    }
+
+    let mut nodes = Vec::with_capacity(file.nodes.len());
+    let mut raised_somewhere = vec![false; file.objections.len()];
+    let mut handled_at: Vec<(usize, usize)> = Vec::new();
+    let mut has_diagnosis = false;
+    for (i, spec) in file.nodes.iter().enumerate() {
+        check_text(&mut c.problems, &c.loc, Some(i), "the customer's line", &spec.say);
+        let variants = c.variants(&spec.variants, i, &personalities, "a line variant");
+        let mut raises = Vec::new();
+        for r in &spec.raises {
+            if let Some(o) = c.objection(r, i) {
+                raised_somewhere[o] = true;
+                raises.push(o);
+            }
+        }
+        let then = match &spec.then {
+            ThenSpec::Choices(list) => {
+                if list.is_empty() {
+                    c.problems.push(c.loc.at_node(i, format!("node `{}` offers no choices", spec.id)));
+                } else if list.iter().all(|ch| ch.when.is_some()) {
+                    c.problems.push(c.loc.at_node(
+                        i,
+                        format!("every choice at node `{}` has a `when`; give one choice no condition so the trainee is never stuck", spec.id),
+                    ));
+                }
+                let choices: Vec<Choice> = list
+                    .iter()
+                    .enumerate()
+                    .map(|(n, ch)| c.choice(ch, i, n, &personalities))
+                    .collect();
+                for ch in &choices {
+                    for (kind, o) in &ch.objections {
+                        if *kind != ActionKind::Preempt {
+                            handled_at.push((*o, i));
+                        }
+                    }
+                }
+                Then::Choices(choices)
+            }
+            ThenSpec::Chance(list) => {
+                let total: u64 = list.iter().map(|b| b.weight as u64).sum();
+                if list.is_empty() || total == 0 {
+                    c.problems.push(c.loc.at_node(i, format!("chance at node `{}` needs at least one branch with a weight above 0", spec.id)));
+                }
+                let mut branches = Vec::new();
+                for b in list {
+                    if b.weight > MAX_CHANCE_WEIGHT {
+                        c.problems.push(c.loc.in_node(i, &b.next, format!("weight {} is above the maximum of {MAX_CHANCE_WEIGHT}", b.weight)));
+                    }
+                    branches.push(ChanceBranch {
+                        weight: b.weight,
+                        note: Arc::from(b.note.as_str()),
+                        next: c.target(&b.next, i),
+                    });
+                }
+                Then::Chance(branches)
+            }
+            ThenSpec::Diagnose(d) => {
+                has_diagnosis = true;
+                Then::Diagnose {
+                    prompt: Arc::from(d.prompt.as_str()),
+                    next: c.target(&d.next, i),
+                }
+            }
+            ThenSpec::Branch(b) => {
+                let cases = b
+                    .cases
+                    .iter()
+                    .map(|case| (c.condition(&case.when, i), c.target(&case.next, i)))
+                    .collect();
+                Then::Branch {
+                    cases,
+                    otherwise: c.target(&b.otherwise, i),
+                }
+            }
+            ThenSpec::Goto(next) => Then::Branch {
+                cases: Vec::new(),
+                otherwise: c.target(next, i),
+            },
+            ThenSpec::End(e) => {
+                check_text(&mut c.problems, &c.loc, Some(i), "the debrief", &e.debrief);
+                Then::End(Ending {
+                    outcome: e.outcome,
+                    title: Arc::from(e.title.as_str()),
+                    debrief: Arc::from(e.debrief.as_str()),
+                })
+            }
+        };
+        nodes.push(Node {
+            id: spec.id.clone(),
+            mood: spec.mood,
+            say: Arc::from(spec.say.as_str()),
+            variants,
+            raises,
+            then,
+        });
+    }
+
+    for (o, node) in &handled_at {
+        if !raised_somewhere[*o] {
+            let id = &file.objections[*o].id;
+            c.problems.push(c.loc.in_node(*node, id, format!("objection `{id}` is handled here but no node raises it")));
+        }
+    }
+    let tested = std::mem::take(&mut c.flags_tested);
+    for (node, name) in tested {
+        let set = c.flags.iter().position(|f| *f == name).map(|i| c.flags_set[i]).unwrap_or(false);
+        if !set {
+            c.problems.push(c.loc.in_node(node, &name, format!("flag `{name}` is tested but no choice sets it")));
+        }
+    }
+
+    let dangling = nodes_have_dangling_edges(&nodes);
+    if !dangling && start_node != usize::MAX {
+        check_graph(&mut c, &nodes, start_node);
+    }
+
+    if c.problems.is_empty() {
+        let mut flags = c.flags;
+        flags.truncate(MAX_FLAGS);
+        let objections = file
+            .objections
+            .iter()
+            .map(|o| Objection {
+                id: o.id.clone(),
+                category: o.category,
+                kind: o.kind.clone(),
+                summary: o.summary.clone(),
+                central: o.central,
+                right_timings: o.timing.clone(),
+            })
+            .collect();
+        Ok(Scenario {
+            source: source.to_string(),
+            start_trust: file.start.trust,
+            start_stage: file.start.stage,
+            start_node,
+            personalities,
+            drawn,
+            objections,
+            nodes,
+            flags,
+            has_diagnosis,
+            model,
+            file,
+        })
+    } else {
+        let mut problems = c.problems;
+        problems.sort_by_key(|p| p.location);
+        problems.dedup();
+        Err(problems)
+    }
+}
+
+fn location_of(loc: &Locator, node: usize) -> Location {
+    location_of_offset(loc.text, loc.node_range(node).0)
+}
+
+fn check_metadata(c: &mut Compiler) {
+    let f = c.file;
+    if f.id.trim().is_empty() {
+        c.problems.push(c.loc.at_field("id", "`id` is empty".into()));
+    } else if !f.id.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_') {
+        c.problems.push(c.loc.at_field("id", format!("`id` `{}` may use only ASCII letters, digits, `-` and `_`", f.id)));
+    }
+    if f.title.trim().is_empty() {
+        c.problems.push(c.loc.at_field("title", "`title` is empty".into()));
+    }
+    if !(1..=5).contains(&f.difficulty) {
+        c.problems.push(c.loc.at_field("difficulty", format!("difficulty is {}; it must be 1 to 5", f.difficulty)));
+    }
+    if !(1..=240).contains(&f.minutes) {
+        c.problems.push(c.loc.at_field("minutes", format!("minutes is {}; it must be 1 to 240", f.minutes)));
+    }
+    if f.categories.is_empty() {
+        c.problems.push(c.loc.at_field("categories", "`categories` lists no objection category".into()));
+    }
+    if let Some(path) = &f.translation
+        && let Err(why) = check_relative_path(path)
+    {
+        c.problems.push(c.loc.at_field("translation", format!("translation path: {why}")));
+    }
+    for (what, text) in [("the summary", &f.summary), ("the brief", &f.customer.brief)] {
+        check_text(&mut c.problems, &c.loc, None, what, text);
+    }
+}
+
+fn successors(then: &Then) -> Vec<usize> {
+    match then {
+        Then::Choices(list) => list.iter().map(|c| c.next).collect(),
+        Then::Chance(list) => list.iter().map(|b| b.next).collect(),
+        Then::Diagnose { next, .. } => vec![*next],
+        Then::Branch { cases, otherwise } => {
+            cases.iter().map(|(_, n)| *n).chain(std::iter::once(*otherwise)).collect()
+        }
+        Then::End(_) => Vec::new(),
+    }
+}
+
+fn nodes_have_dangling_edges(nodes: &[Node]) -> bool {
+    nodes
+        .iter()
+        .any(|n| successors(&n.then).iter().any(|s| *s >= nodes.len()))
+}
+
+/// Reachability, a way to an ending from everywhere, and no cycles: the conversation always
+/// moves forward, which keeps both the engine and the analysis finite.
+fn check_graph(c: &mut Compiler, nodes: &[Node], start: usize) {
+    let n = nodes.len();
+    let mut reached = vec![false; n];
+    let mut stack = vec![start];
+    reached[start] = true;
+    while let Some(v) = stack.pop() {
+        for s in successors(&nodes[v].then) {
+            if !reached[s] {
+                reached[s] = true;
+                stack.push(s);
+            }
+        }
+    }
+    let mut predecessors = vec![Vec::new(); n];
+    for (v, node) in nodes.iter().enumerate() {
+        for s in successors(&node.then) {
+            predecessors[s].push(v);
+        }
+    }
+    let mut ends = vec![false; n];
+    let mut stack: Vec<usize> = (0..n).filter(|&v| matches!(nodes[v].then, Then::End(_))).collect();
+    for &v in &stack {
+        ends[v] = true;
+    }
+    while let Some(v) = stack.pop() {
+        for &p in &predecessors[v] {
+            if !ends[p] {
+                ends[p] = true;
+                stack.push(p);
+            }
+        }
+    }
+    for v in 0..n {
+        if !reached[v] {
+            c.problems.push(c.loc.at_node(v, format!("node `{}` can never be reached from the start", nodes[v].id)));
+        } else if !ends[v] {
+            c.problems.push(c.loc.at_node(v, format!("node `{}` has no way to an ending", nodes[v].id)));
+        }
+    }
+    if let Some(cycle) = find_cycle(nodes, start) {
+        let names: Vec<&str> = cycle.iter().map(|&v| nodes[v].id.as_str()).collect();
+        c.problems.push(c.loc.at_node(
+            cycle[0],
+            format!("the conversation loops: {} → {}; every path must move forward to an ending", names.join(" → "), names[0]),
+        ));
+    }
+}
+
+fn find_cycle(nodes: &[Node], start: usize) -> Option<Vec<usize>> {
+    // 0 = unvisited, 1 = on the current path, 2 = done.
+    let mut state = vec![0u8; nodes.len()];
+    let mut path: Vec<(usize, Vec<usize>, usize)> = vec![(start, successors(&nodes[start].then), 0)];
+    state[start] = 1;
+    while let Some((v, succ, i)) = path.last_mut() {
+        if *i < succ.len() {
+            let s = succ[*i];
+            *i += 1;
+            match state[s] {
+                0 => {
+                    state[s] = 1;
+                    let next = successors(&nodes[s].then);
+                    path.push((s, next, 0));
+                }
+                1 => {
+                    let from = path.iter().position(|(p, _, _)| *p == s).unwrap_or(0);
+                    return Some(path[from..].iter().map(|(p, _, _)| *p).collect());
+                }
+                _ => {}
+            }
+        } else {
+            state[*v] = 2;
+            path.pop();
+        }
+    }
+    None
+}
+
+/// Differences in structure between a scenario and its translation, reported against `b`.
+pub fn compare_translations(a: &Scenario, b: &Scenario) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut say = |message: String| {
+        problems.push(Problem {
+            source: b.source.clone(),
+            location: Location { line: 1, column: 1 },
+            message: format!("differs from its translation {}: {message}", a.source),
+        })
+    };
+    if a.file.id == b.file.id {
+        say(format!("both files have id `{}`; a translation needs its own id", a.file.id));
+    }
+    if a.locale() == b.locale() {
+        say(format!("both files are in locale `{}`", a.locale().code()));
+    }
+    if a.personalities != b.personalities {
+        say("the customer's personalities differ".into());
+    }
+    if a.start_trust != b.start_trust || a.start_stage != b.start_stage {
+        say("the starting trust or stage differs".into());
+    }
+    let obj_a: Vec<(&str, Category, bool)> = a.objections.iter().map(|o| (o.id.as_str(), o.category, o.central)).collect();
+    let obj_b: Vec<(&str, Category, bool)> = b.objections.iter().map(|o| (o.id.as_str(), o.category, o.central)).collect();
+    if obj_a != obj_b {
+        say("the objections (ids, categories, which is central) differ".into());
+    }
+    if a.nodes.len() != b.nodes.len() {
+        say(format!("{} nodes against {}", b.nodes.len(), a.nodes.len()));
+    }
+    for (na, nb) in a.nodes.iter().zip(&b.nodes) {
+        if na.id != nb.id {
+            say(format!("node `{}` stands where the translation has `{}`", nb.id, na.id));
+            continue;
+        }
+        if na.raises != nb.raises {
+            say(format!("node `{}` raises different objections", nb.id));
+        }
+        let shape = |n: &Node| -> Vec<(Vec<usize>, Vec<(ActionKind, usize)>, usize, bool)> {
+            match &n.then {
+                Then::Choices(list) => list
+                    .iter()
+                    .map(|c| (c.techniques.clone(), c.objections.clone(), c.next, c.mistake))
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        if std::mem::discriminant(&na.then) != std::mem::discriminant(&nb.then) {
+            say(format!("node `{}` continues differently", nb.id));
+        } else if successors(&na.then) != successors(&nb.then) {
+            say(format!("node `{}` leads to different nodes", nb.id));
+        } else if shape(na) != shape(nb) {
+            say(format!("node `{}` has choices with different techniques, objection handling or mistakes", nb.id));
+        } else if let (Then::End(ea), Then::End(eb)) = (&na.then, &nb.then)
+            && ea.outcome != eb.outcome
+        {
+            say(format!("ending `{}` has a different outcome", nb.id));
+        }
+    }
+    problems
+}
+
+/// How many choices the scenario offers in all.
+pub fn choice_count(s: &Scenario) -> usize {
+    s.nodes
+        .iter()
+        .map(|n| match &n.then {
+            Then::Choices(c) => c.len(),
+            _ => 0,
+        })
+        .sum()
+}

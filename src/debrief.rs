@@ -1,0 +1,268 @@
+//! The debrief: the report plus, for every decision, the best choice there and what it would
+//! have led to, and the transcript — as data, Markdown and JSON.
+
+use crate::analysis::Analyzer;
+use crate::compile::Then;
+use crate::engine::{Event, Session};
+use crate::scoring::{Report, report};
+use crate::vocabulary::{Locale, Outcome, Personality};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecisionReview {
+    pub node: String,
+    pub chosen: String,
+    /// The best score still reachable after the choice made.
+    pub chosen_best: u32,
+    pub best_choice: String,
+    pub best_score: u32,
+    /// The ending best play from the best choice reaches.
+    pub best_ending: Option<(String, Outcome)>,
+    pub was_best: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TranscriptLine {
+    pub speaker: Speaker,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Speaker {
+    Customer,
+    Trainee,
+    Narrator,
+    Coach,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Debrief {
+    pub report: Report,
+    pub decisions: Vec<DecisionReview>,
+    pub transcript: Vec<TranscriptLine>,
+    pub customer: String,
+    pub locale: Locale,
+}
+
+/// The debrief of a finished session, or `None` if it has not ended.
+pub fn debrief(session: &Session) -> Option<Debrief> {
+    let report = report(session)?;
+    let scn = session.scenario();
+    let mut analyzer = Analyzer::new(scn);
+    let mut decisions = Vec::new();
+    for d in session.decisions() {
+        let id = analyzer.position_at(d.node, d.state.clone());
+        let values = analyzer.choice_values(id);
+        let Some(&(best_index, best_score)) = values.iter().max_by_key(|(i, v)| (*v, std::cmp::Reverse(*i))) else {
+            continue;
+        };
+        let chosen_best = values.iter().find(|(i, _)| *i == d.choice).map(|(_, v)| *v).unwrap_or(0);
+        let text = |i: usize| match &scn.nodes[d.node].then {
+            Then::Choices(list) => list[i].say.to_string(),
+            _ => Personality::ALL[i.min(3)].name(scn.locale()).to_string(),
+        };
+        let best_ending = analyzer
+            .child_for_choice(id, best_index)
+            .and_then(|c| analyzer.best_ending(c))
+            .and_then(|n| match &scn.nodes[n].then {
+                Then::End(e) => Some((e.title.to_string(), e.outcome)),
+                _ => None,
+            });
+        decisions.push(DecisionReview {
+            node: scn.nodes[d.node].id.clone(),
+            chosen: text(d.choice),
+            chosen_best,
+            best_choice: text(best_index),
+            best_score,
+            best_ending,
+            was_best: chosen_best >= best_score,
+        });
+    }
+    Some(Debrief {
+        report,
+        decisions,
+        transcript: transcript(session.events()),
+        customer: scn.file.customer.name.clone(),
+        locale: scn.locale(),
+    })
+}
+
+/// The spoken lines of a session, with coach feedback, in order.
+pub fn transcript(events: &[Event]) -> Vec<TranscriptLine> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::CustomerSays { text, .. } => Some((Speaker::Customer, text.to_string())),
+            Event::TraineeSays { text, .. } => Some((Speaker::Trainee, text.to_string())),
+            Event::ChanceHappened { note } => Some((Speaker::Narrator, note.to_string())),
+            Event::Feedback { text, .. } => Some((Speaker::Coach, text.to_string())),
+            _ => None,
+        })
+        .map(|(speaker, text)| TranscriptLine { speaker, text })
+        .collect()
+}
+
+struct Labels {
+    title: &'static str,
+    score: &'static str,
+    outcome: &'static str,
+    seed: &'static str,
+    personality: &'static str,
+    trust: &'static str,
+    stage: &'static str,
+    rules: &'static str,
+    objections: &'static str,
+    decisions: &'static str,
+    transcript: &'static str,
+    best_here: &'static str,
+    you_chose: &'static str,
+    would_lead: &'static str,
+    trainee: &'static str,
+    coach: &'static str,
+    diagnosis: &'static str,
+    right: &'static str,
+    wrong: &'static str,
+    style: &'static str,
+}
+
+fn labels(locale: Locale) -> Labels {
+    match locale {
+        Locale::En => Labels {
+            title: "Debrief",
+            score: "Score",
+            outcome: "Outcome",
+            seed: "Seed",
+            personality: "Customer personality",
+            trust: "Trust",
+            stage: "Relationship",
+            rules: "How the score was made",
+            objections: "Objections",
+            decisions: "Decisions",
+            transcript: "Transcript",
+            best_here: "best here",
+            you_chose: "You chose",
+            would_lead: "would have led to",
+            trainee: "You",
+            coach: "Coach",
+            diagnosis: "Diagnosis",
+            right: "right",
+            wrong: "wrong",
+            style: "How your moves land with each personality",
+        },
+        Locale::ZhCn => Labels {
+            title: "复盘",
+            score: "得分",
+            outcome: "结果",
+            seed: "随机种子",
+            personality: "客户性格",
+            trust: "信任度",
+            stage: "关系阶段",
+            rules: "得分明细",
+            objections: "异议处理",
+            decisions: "关键决策",
+            transcript: "对话记录",
+            best_here: "此处最佳",
+            you_chose: "你的选择",
+            would_lead: "可导向",
+            trainee: "你",
+            coach: "教练",
+            diagnosis: "性格判断",
+            right: "正确",
+            wrong: "错误",
+            style: "你的做法对各类性格的效果",
+        },
+    }
+}
+
+impl Debrief {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    pub fn to_markdown(&self) -> String {
+        use std::fmt::Write;
+        let r = &self.report;
+        let l = labels(self.locale);
+        let loc = self.locale;
+        let mut md = String::new();
+        let _ = writeln!(md, "# {} — {}\n", l.title, r.title);
+        let _ = writeln!(md, "- **{}:** {}/100", l.score, r.score.total);
+        let _ = writeln!(md, "- **{}:** {} — {}", l.outcome, r.outcome.name(loc), r.ending_title);
+        let _ = writeln!(md, "- **{}:** {}", l.personality, r.personality.name(loc));
+        let _ = writeln!(
+            md,
+            "- **{}:** {} → {} (peak {})",
+            l.trust, r.trust_start, r.trust_end, r.trust_peak
+        );
+        let _ = writeln!(md, "- **{}:** {} → {}", l.stage, r.stage_start.name(loc), r.stage_end.name(loc));
+        if let Some((guess, correct)) = r.diagnosis {
+            let _ = writeln!(
+                md,
+                "- **{}:** {} ({})",
+                l.diagnosis,
+                guess.name(loc),
+                if correct { l.right } else { l.wrong }
+            );
+        }
+        let _ = writeln!(md, "- **{}:** {}\n", l.seed, r.seed);
+        let _ = writeln!(md, "{}\n", r.debrief);
+        let _ = writeln!(md, "## {}\n", l.rules);
+        for rule in &r.score.rules {
+            let _ = writeln!(md, "- `{}` {}/{} — {}", rule.rule, rule.points, rule.max, rule.detail);
+        }
+        if !r.objections.is_empty() {
+            let _ = writeln!(md, "\n## {}\n", l.objections);
+            for o in &r.objections {
+                let _ = writeln!(
+                    md,
+                    "- **{}** ({}, {}): {:?}{}{}",
+                    o.id,
+                    o.category.name(loc),
+                    o.kind,
+                    o.status,
+                    o.timing.map(|t| format!(", {}", t.name(loc))).unwrap_or_default(),
+                    if o.methods.is_empty() { String::new() } else { format!(", {}", o.methods.join(" + ")) }
+                );
+            }
+        }
+        let _ = writeln!(md, "\n## {}\n", l.style);
+        for fit in &r.style_fit {
+            let _ = writeln!(
+                md,
+                "- {}: {:+} ({} ✓, {} ✗)",
+                fit.personality.name(loc),
+                fit.trust_effect,
+                fit.suited,
+                fit.unsuited
+            );
+        }
+        let _ = writeln!(md, "\n## {}\n", l.decisions);
+        for (i, d) in self.decisions.iter().enumerate() {
+            let mark = if d.was_best { "✓" } else { "✗" };
+            let _ = writeln!(md, "{}. {} {}: “{}” ({}/100)", i + 1, mark, l.you_chose, d.chosen, d.chosen_best);
+            if !d.was_best {
+                let _ = write!(md, "   - {}: “{}” ({}/100)", l.best_here, d.best_choice, d.best_score);
+                if let Some((title, outcome)) = &d.best_ending {
+                    let _ = write!(md, " — {} {} ({})", l.would_lead, title, outcome.name(loc));
+                }
+                let _ = writeln!(md);
+            }
+        }
+        let _ = writeln!(md, "\n## {}\n", l.transcript);
+        for line in &self.transcript {
+            let who = match line.speaker {
+                Speaker::Customer => self.customer.as_str(),
+                Speaker::Trainee => l.trainee,
+                Speaker::Coach => l.coach,
+                Speaker::Narrator => "—",
+            };
+            let _ = match line.speaker {
+                Speaker::Coach => writeln!(md, "> *{}: {}*\n", who, line.text),
+                Speaker::Narrator => writeln!(md, "*{}*\n", line.text),
+                _ => writeln!(md, "**{}:** {}\n", who, line.text),
+            };
+        }
+        md
+    }
+}

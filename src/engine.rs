@@ -1,0 +1,695 @@
+//! The dialogue engine: a pure function of scenario, seed and choices that returns events.
+//!
+//! It never draws and never reads files. The rules that move trust, the relationship stage
+//! and objections live in [`step`] functions shared with the analysis, so what the analysis
+//! predicts is exactly what a session does.
+
+use crate::compile::{ActionKind, Choice, Cond, Ending, Scenario, Then};
+use crate::scenario::ObjectionState;
+use crate::vocabulary::{Category, Mood, Outcome, Personality, Stage, Timing};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// Where an objection stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectionStatus {
+    NotRaised,
+    Open,
+    Answered,
+    Deferred,
+    Resolved,
+    Preempted,
+    Dismissed,
+}
+
+/// One objection's state: everything about it that the score depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ObjectionTrack {
+    pub status: ObjectionStatus,
+    pub timing: Option<Timing>,
+    /// Raised on arriving at the current decision: answering now is answering "at once".
+    pub fresh: bool,
+}
+
+/// Style balance starts here and moves +1 for each well-fitting move, -2 for each ill-fitting one.
+pub const STYLE_START: i8 = 5;
+pub const STYLE_MAX: i8 = 10;
+
+/// The part of a session that decides its score. Two sessions at the same node with equal
+/// `PlayState`s have the same futures, which is what lets the analysis memoise on it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PlayState {
+    pub personality: Personality,
+    pub trust: i32,
+    pub stage: Stage,
+    pub flags: u64,
+    pub milestones: u64,
+    pub style_balance: i8,
+    pub objections: Vec<ObjectionTrack>,
+    pub diagnosis: Option<bool>,
+}
+
+impl PlayState {
+    pub fn new(scenario: &Scenario, personality: Personality) -> Self {
+        PlayState {
+            personality,
+            trust: scenario.start_trust.clamp(0, 100),
+            stage: scenario.start_stage,
+            flags: 0,
+            milestones: 0,
+            style_balance: STYLE_START,
+            objections: vec![
+                ObjectionTrack {
+                    status: ObjectionStatus::NotRaised,
+                    timing: None,
+                    fresh: false,
+                };
+                scenario.objections.len()
+            ],
+            diagnosis: None,
+        }
+    }
+
+    pub fn holds(&self, cond: &Cond) -> bool {
+        match cond {
+            Cond::TrustAtLeast(t) => self.trust >= *t,
+            Cond::TrustBelow(t) => self.trust < *t,
+            Cond::StageAtLeast(s) => self.stage >= *s,
+            Cond::Flag(mask) => self.flags & mask != 0,
+            Cond::NotFlag(mask) => self.flags & mask == 0,
+            Cond::Personality(p) => self.personality == *p,
+            Cond::Milestone(mask) => self.milestones & mask != 0,
+            Cond::Objection(o, wanted) => {
+                let status = self
+                    .objections
+                    .get(*o)
+                    .map(|t| t.status)
+                    .unwrap_or(ObjectionStatus::NotRaised);
+                match wanted {
+                    ObjectionState::NotRaised => status == ObjectionStatus::NotRaised,
+                    ObjectionState::Open => status == ObjectionStatus::Open,
+                    ObjectionState::Answered => status == ObjectionStatus::Answered,
+                    ObjectionState::Deferred => status == ObjectionStatus::Deferred,
+                    ObjectionState::Resolved => status == ObjectionStatus::Resolved,
+                    ObjectionState::Dismissed => status == ObjectionStatus::Dismissed,
+                    ObjectionState::Settled => matches!(
+                        status,
+                        ObjectionStatus::Resolved | ObjectionStatus::Preempted
+                    ),
+                }
+            }
+            Cond::All(list) => list.iter().all(|c| self.holds(c)),
+            Cond::Any(list) => list.iter().any(|c| self.holds(c)),
+            Cond::Not(inner) => !self.holds(inner),
+        }
+    }
+
+    pub fn can_choose(&self, choice: &Choice) -> bool {
+        choice.when.as_ref().is_none_or(|c| self.holds(c))
+    }
+}
+
+/// A reason trust moved, shown to the trainee and in the debrief.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrustReason {
+    /// A technique id, or `scenario` or `breach`.
+    pub source: String,
+    pub delta: i32,
+    pub why: String,
+}
+
+/// Everything that happens in a session, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    PersonalityDrawn {
+        personality: Personality,
+    },
+    CustomerSays {
+        node: String,
+        text: Arc<str>,
+        mood: Mood,
+    },
+    ChanceHappened {
+        note: Arc<str>,
+    },
+    ObjectionRaised {
+        objection: String,
+        category: Category,
+        again: bool,
+        already_preempted: bool,
+    },
+    TraineeSays {
+        node: String,
+        choice: usize,
+        text: Arc<str>,
+        techniques: Vec<String>,
+    },
+    ObjectionHandled {
+        objection: String,
+        action: ActionKind,
+        timing: Timing,
+        timing_right: bool,
+        method: Option<String>,
+    },
+    TrustChanged {
+        from: i32,
+        to: i32,
+        reasons: Vec<TrustReason>,
+    },
+    Breach {
+        why: String,
+    },
+    MilestoneReached {
+        milestone: String,
+    },
+    StageChanged {
+        from: Stage,
+        to: Stage,
+    },
+    Feedback {
+        text: Arc<str>,
+        mistake: bool,
+    },
+    Diagnosed {
+        guess: Personality,
+        actual: Personality,
+        correct: bool,
+    },
+    Ended {
+        node: String,
+        outcome: Outcome,
+        title: Arc<str>,
+    },
+}
+
+/// Where the rules stopped after arriving somewhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stop {
+    Decision(usize),
+    Chance(usize),
+    End(usize),
+}
+
+/// Receives events when a session wants them; the analysis passes `None` and pays nothing.
+pub type Sink<'a> = Option<&'a mut Vec<Event>>;
+
+fn emit(sink: &mut Sink, make: impl FnOnce() -> Event) {
+    if let Some(events) = sink {
+        events.push(make());
+    }
+}
+
+/// Arrives at `node`: the customer speaks, raises objections, and routing nodes are followed
+/// until the trainee must act, chance must be drawn, or the conversation ends.
+pub fn arrive(scn: &Scenario, state: &mut PlayState, mut node: usize, sink: &mut Sink) -> Stop {
+    // Validation forbids loops, so this visits each node at most once; the bound is a guard.
+    for _ in 0..=scn.nodes.len() {
+        let n = &scn.nodes[node];
+        let line = n.line_for(state.personality);
+        if !line.is_empty() {
+            emit(sink, || Event::CustomerSays {
+                node: n.id.clone(),
+                text: line.clone(),
+                mood: n.mood,
+            });
+        }
+        for &o in &n.raises {
+            raise(scn, state, o, sink);
+        }
+        match &n.then {
+            Then::Choices(_) | Then::Diagnose { .. } => return Stop::Decision(node),
+            Then::Chance(_) => return Stop::Chance(node),
+            Then::End(_) => return Stop::End(node),
+            Then::Branch { cases, otherwise } => {
+                node = cases
+                    .iter()
+                    .find(|(c, _)| state.holds(c))
+                    .map(|(_, n)| *n)
+                    .unwrap_or(*otherwise);
+            }
+        }
+    }
+    Stop::End(node)
+}
+
+fn raise(scn: &Scenario, state: &mut PlayState, o: usize, sink: &mut Sink) {
+    let track = &mut state.objections[o];
+    let before = track.status;
+    match before {
+        ObjectionStatus::Preempted => {}
+        ObjectionStatus::NotRaised | ObjectionStatus::Open => {
+            track.status = ObjectionStatus::Open;
+            track.fresh = true;
+        }
+        ObjectionStatus::Deferred => {
+            // The customer brings back what was put off: answering it now is still "later".
+            track.status = ObjectionStatus::Open;
+            track.fresh = false;
+        }
+        ObjectionStatus::Answered | ObjectionStatus::Resolved | ObjectionStatus::Dismissed => {
+            track.status = ObjectionStatus::Open;
+            track.timing = None;
+            track.fresh = true;
+        }
+    }
+    emit(sink, || Event::ObjectionRaised {
+        objection: scn.objections[o].id.clone(),
+        category: scn.objections[o].category,
+        again: !matches!(
+            before,
+            ObjectionStatus::NotRaised | ObjectionStatus::Preempted
+        ),
+        already_preempted: before == ObjectionStatus::Preempted,
+    });
+}
+
+/// The branch a chance node takes for a random number in `0..total_weight`.
+pub fn chance_pick(branches: &[crate::compile::ChanceBranch], roll: u64) -> usize {
+    let mut acc = 0u64;
+    for (i, b) in branches.iter().enumerate() {
+        acc += b.weight as u64;
+        if roll < acc {
+            return i;
+        }
+    }
+    branches.len().saturating_sub(1)
+}
+
+/// The choices at a decision node the trainee may take now, as indices into the node's list.
+pub fn visible_choices(scn: &Scenario, state: &PlayState, node: usize) -> Vec<usize> {
+    match &scn.nodes[node].then {
+        Then::Choices(list) => (0..list.len())
+            .filter(|&i| state.can_choose(&list[i]))
+            .collect(),
+        Then::Diagnose { .. } => (0..Personality::ALL.len()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Applies choice `index` (into the node's list) and returns the node it leads to.
+pub fn apply_choice(
+    scn: &Scenario,
+    state: &mut PlayState,
+    node: usize,
+    index: usize,
+    sink: &mut Sink,
+) -> usize {
+    let n = &scn.nodes[node];
+    let choice = match &n.then {
+        Then::Choices(list) => &list[index],
+        Then::Diagnose { next, .. } => {
+            let guess = Personality::ALL[index.min(3)];
+            let correct = guess == state.personality;
+            state.diagnosis = Some(correct);
+            let actual = state.personality;
+            emit(sink, || Event::Diagnosed {
+                guess,
+                actual,
+                correct,
+            });
+            return *next;
+        }
+        _ => return node,
+    };
+    let model = &scn.model;
+    let locale = scn.locale();
+    let p = state.personality;
+    emit(sink, || Event::TraineeSays {
+        node: n.id.clone(),
+        choice: index,
+        text: choice.say.clone(),
+        techniques: choice
+            .techniques
+            .iter()
+            .map(|&t| model.technique_def(t).id.clone())
+            .collect(),
+    });
+
+    let method = choice
+        .techniques
+        .iter()
+        .copied()
+        .find(|&t| model.technique_def(t).kind == crate::model::TechniqueKind::Method);
+    for &(action, o) in &choice.objections {
+        let track = &mut state.objections[o];
+        let timing = match action {
+            ActionKind::Dismiss => Timing::Ignore,
+            ActionKind::Defer => Timing::Later,
+            _ if track.status == ObjectionStatus::NotRaised => Timing::Preempt,
+            _ if track.fresh => Timing::AtOnce,
+            _ => Timing::Later,
+        };
+        track.status = match (action, track.status) {
+            (_, ObjectionStatus::Preempted) if action != ActionKind::Dismiss => {
+                ObjectionStatus::Preempted
+            }
+            (ActionKind::Preempt, ObjectionStatus::NotRaised) => ObjectionStatus::Preempted,
+            (ActionKind::Preempt | ActionKind::Resolve, _) => ObjectionStatus::Resolved,
+            (ActionKind::Answer, _) => ObjectionStatus::Answered,
+            (ActionKind::Defer, _) => ObjectionStatus::Deferred,
+            (ActionKind::Dismiss, _) => ObjectionStatus::Dismissed,
+        };
+        // The first answer since it was raised decides the timing; a dismissal followed by
+        // a real answer counts as answering later.
+        if matches!(track.timing, None | Some(Timing::Ignore)) {
+            track.timing = Some(timing);
+        }
+        let recorded = track.timing.unwrap_or(timing);
+        emit(sink, || Event::ObjectionHandled {
+            objection: scn.objections[o].id.clone(),
+            action,
+            timing: recorded,
+            timing_right: scn.objections[o].right_timings.contains(&recorded),
+            method: method.map(|t| model.technique_def(t).id.clone()),
+        });
+    }
+    for track in &mut state.objections {
+        track.fresh = false;
+    }
+
+    // Trust: the model's view of each technique, unless the scenario overrides it.
+    let from = state.trust;
+    let mut reasons = Vec::new();
+    let mut delta = 0;
+    let mut breach = choice.breach.as_ref().map(|b| b.to_string());
+    for &t in &choice.techniques {
+        let (effect, fit) = model.technique_effect(t, p);
+        let def = model.technique_def(t);
+        state.style_balance = match effect.signum() {
+            1 => (state.style_balance + 1).min(STYLE_MAX),
+            -1 => (state.style_balance - 2).max(0),
+            _ => state.style_balance,
+        };
+        if def.breach_with.contains(&p) && breach.is_none() {
+            breach = Some(format!("{} with a customer who cannot take it", def.name.get(locale)));
+        }
+        if choice.trust_override.is_none() {
+            delta += effect;
+            if sink.is_some() && effect != 0 {
+                reasons.push(TrustReason {
+                    source: def.id.clone(),
+                    delta: effect,
+                    why: fit
+                        .map(|f| f.why.get(locale).to_string())
+                        .unwrap_or_else(|| def.name.get(locale).to_string()),
+                });
+            }
+        }
+    }
+    if let Some(fixed) = choice.trust_override {
+        delta = fixed;
+        if sink.is_some() {
+            reasons.push(TrustReason {
+                source: "scenario".into(),
+                delta: fixed,
+                why: choice.feedback_for(p).to_string(),
+            });
+        }
+    }
+    if choice.trust_bonus != 0 {
+        delta += choice.trust_bonus;
+        if sink.is_some() {
+            reasons.push(TrustReason {
+                source: "scenario".into(),
+                delta: choice.trust_bonus,
+                why: choice.feedback_for(p).to_string(),
+            });
+        }
+    }
+    if breach.is_some() {
+        delta += model.file.breach_trust;
+        if sink.is_some() {
+            reasons.push(TrustReason {
+                source: "breach".into(),
+                delta: model.file.breach_trust,
+                why: breach.clone().unwrap_or_default(),
+            });
+        }
+    }
+    state.trust = (from + delta).clamp(0, 100);
+    if state.trust != from || (sink.is_some() && !reasons.is_empty()) {
+        let to = state.trust;
+        emit(sink, || Event::TrustChanged { from, to, reasons });
+    }
+    if let Some(why) = &breach {
+        emit(sink, || Event::Breach { why: why.clone() });
+    }
+
+    state.flags = (state.flags | choice.set) & !choice.clear;
+    let gained = choice
+        .techniques
+        .iter()
+        .fold(choice.milestones, |m, &t| m | model.technique_grants[t]);
+    let new = gained & !state.milestones;
+    state.milestones |= gained;
+    if sink.is_some() && new != 0 {
+        for (i, m) in model.file.milestones.iter().enumerate() {
+            if new & (1 << i) != 0 {
+                emit(sink, || Event::MilestoneReached {
+                    milestone: m.id.clone(),
+                });
+            }
+        }
+    }
+
+    let stage_before = state.stage;
+    if breach.is_some() {
+        state.stage = state.stage.previous().unwrap_or(Stage::Stranger);
+    } else {
+        while let Some(next) = state.stage.next() {
+            let (threshold, needs) = model.stage_rules[next.index()];
+            if state.trust >= threshold && state.milestones & needs != 0 {
+                state.stage = next;
+            } else {
+                break;
+            }
+        }
+    }
+    if state.stage != stage_before {
+        let to = state.stage;
+        emit(sink, || Event::StageChanged {
+            from: stage_before,
+            to,
+        });
+    }
+    emit(sink, || Event::Feedback {
+        text: choice.feedback_for(p).clone(),
+        mistake: choice.mistake,
+    });
+    choice.next
+}
+
+/// What the trainee is asked to do now.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Prompt {
+    /// The visible choices, each with its index into the node's full list.
+    Choices(Vec<(usize, Arc<str>)>),
+    Diagnose { prompt: Arc<str> },
+    Ended,
+}
+
+/// Why a choice could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChoiceError {
+    #[error("choice {chosen} is not available; there are {available} choices")]
+    OutOfRange { chosen: usize, available: usize },
+    #[error("the conversation has ended")]
+    Ended,
+}
+
+/// A decision the trainee took, with the state before it, for the debrief and analysis.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub node: usize,
+    pub state: PlayState,
+    /// Index into the node's full choice list (or the personality for a diagnosis).
+    pub choice: usize,
+    /// 0-based position among the choices the trainee saw.
+    pub shown_as: usize,
+}
+
+/// One run through a scenario.
+#[derive(Debug, Clone)]
+pub struct Session {
+    scenario: Arc<Scenario>,
+    seed: u64,
+    rng: ChaCha8Rng,
+    node: usize,
+    state: PlayState,
+    events: Vec<Event>,
+    decisions: Vec<Decision>,
+    ended: bool,
+    trust_timeline: Vec<i32>,
+}
+
+impl Session {
+    /// Starts a session; a drawn personality is drawn from `seed`.
+    pub fn new(scenario: Arc<Scenario>, seed: u64) -> Session {
+        Session::start(scenario, seed, None)
+    }
+
+    /// Starts a session with the personality fixed (e.g. "try another personality").
+    pub fn with_personality(scenario: Arc<Scenario>, seed: u64, personality: Personality) -> Session {
+        Session::start(scenario, seed, Some(personality))
+    }
+
+    fn start(scenario: Arc<Scenario>, seed: u64, forced: Option<Personality>) -> Session {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut events = Vec::new();
+        let personality = match forced {
+            Some(p) => p,
+            None if scenario.personalities.len() > 1 => {
+                let p = scenario.personalities[rng.random_range(0..scenario.personalities.len())];
+                events.push(Event::PersonalityDrawn { personality: p });
+                p
+            }
+            None => scenario
+                .personalities
+                .first()
+                .copied()
+                .unwrap_or(Personality::Analytical),
+        };
+        let state = PlayState::new(&scenario, personality);
+        let mut session = Session {
+            node: scenario.start_node,
+            trust_timeline: vec![state.trust],
+            state,
+            scenario,
+            seed,
+            rng,
+            events,
+            decisions: Vec::new(),
+            ended: false,
+        };
+        let start = session.node;
+        session.advance(start);
+        session
+    }
+
+    fn advance(&mut self, mut node: usize) {
+        let scn = self.scenario.clone();
+        loop {
+            let mut sink: Sink = Some(&mut self.events);
+            match arrive(&scn, &mut self.state, node, &mut sink) {
+                Stop::Decision(n) => {
+                    self.node = n;
+                    return;
+                }
+                Stop::End(n) => {
+                    self.node = n;
+                    self.ended = true;
+                    if let Then::End(e) = &scn.nodes[n].then {
+                        self.events.push(Event::Ended {
+                            node: scn.nodes[n].id.clone(),
+                            outcome: e.outcome,
+                            title: e.title.clone(),
+                        });
+                    }
+                    return;
+                }
+                Stop::Chance(n) => {
+                    let Then::Chance(branches) = &scn.nodes[n].then else {
+                        return;
+                    };
+                    let total: u64 = branches.iter().map(|b| b.weight as u64).sum();
+                    let roll = self.rng.random_range(0..total.max(1));
+                    let branch = &branches[chance_pick(branches, roll)];
+                    if !branch.note.is_empty() {
+                        self.events.push(Event::ChanceHappened {
+                            note: branch.note.clone(),
+                        });
+                    }
+                    node = branch.next;
+                }
+            }
+        }
+    }
+
+    /// Takes the `shown`-th (0-based) of the choices the trainee sees now; returns the new events.
+    pub fn choose(&mut self, shown: usize) -> Result<&[Event], ChoiceError> {
+        if self.ended {
+            return Err(ChoiceError::Ended);
+        }
+        let visible = visible_choices(&self.scenario, &self.state, self.node);
+        let Some(&index) = visible.get(shown) else {
+            return Err(ChoiceError::OutOfRange {
+                chosen: shown,
+                available: visible.len(),
+            });
+        };
+        let first_new = self.events.len();
+        self.decisions.push(Decision {
+            node: self.node,
+            state: self.state.clone(),
+            choice: index,
+            shown_as: shown,
+        });
+        let scn = self.scenario.clone();
+        let mut sink: Sink = Some(&mut self.events);
+        let next = apply_choice(&scn, &mut self.state, self.node, index, &mut sink);
+        self.advance(next);
+        self.trust_timeline.push(self.state.trust);
+        Ok(&self.events[first_new..])
+    }
+
+    pub fn prompt(&self) -> Prompt {
+        if self.ended {
+            return Prompt::Ended;
+        }
+        match &self.scenario.nodes[self.node].then {
+            Then::Choices(list) => Prompt::Choices(
+                visible_choices(&self.scenario, &self.state, self.node)
+                    .into_iter()
+                    .map(|i| (i, list[i].say.clone()))
+                    .collect(),
+            ),
+            Then::Diagnose { prompt, .. } => Prompt::Diagnose {
+                prompt: prompt.clone(),
+            },
+            _ => Prompt::Ended,
+        }
+    }
+
+    pub fn scenario(&self) -> &Arc<Scenario> {
+        &self.scenario
+    }
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+    pub fn state(&self) -> &PlayState {
+        &self.state
+    }
+    pub fn node(&self) -> usize {
+        self.node
+    }
+    pub fn personality(&self) -> Personality {
+        self.state.personality
+    }
+    pub fn is_ended(&self) -> bool {
+        self.ended
+    }
+    pub fn decisions(&self) -> &[Decision] {
+        &self.decisions
+    }
+    /// Trust at the start and after each decision.
+    pub fn trust_timeline(&self) -> &[i32] {
+        &self.trust_timeline
+    }
+    pub fn ending(&self) -> Option<&Ending> {
+        match (&self.ended, &self.scenario.nodes[self.node].then) {
+            (true, Then::End(e)) => Some(e),
+            _ => None,
+        }
+    }
+    /// The 1-based choice numbers as the trainee saw them, for recordings and `--choices`.
+    pub fn choice_numbers(&self) -> Vec<usize> {
+        self.decisions.iter().map(|d| d.shown_as + 1).collect()
+    }
+}

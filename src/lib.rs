@@ -1,0 +1,26 @@
+//! Rapport: a training simulator for sales objection handling.
+//!
+//! The core — vocabulary, model, scenario format, loading, validation, engine, scoring,
+//! analysis, debrief — never imports Bevy or egui and never touches the file system except
+//! in `catalog` (used by the CLI). The desktop shell lives in `app`, behind the `gui` feature.
+
+pub mod analysis;
+pub mod catalog;
+pub mod cli;
+pub mod compile;
+pub mod debrief;
+pub mod engine;
+pub mod load;
+pub mod model;
+pub mod recording;
+pub mod scenario;
+pub mod scoring;
+pub mod vocabulary;
+
+#[cfg(feature = "gui")]
+pub mod app;
+
+pub use compile::{Scenario, load_scenario};
+pub use engine::{Event, Prompt, Session};
+pub use load::{Location, Problem};
+pub use model::Model;

@@ -1,0 +1,219 @@
+//! The behaviour model: what each personality values and how each technique lands with it.
+//!
+//! It is data (`scenarios/_model.ron`), not code, so a trainer can read and tune why a
+//! choice gained or lost trust. A copy is built into the binary; a `_model.ron` placed in a
+//! scenario folder replaces it for the scenarios in that folder.
+
+use crate::load::{Problem, parse_ron};
+use crate::vocabulary::{Bilingual, Personality, Stage};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, OnceLock};
+
+/// The text of the model shipped with Rapport.
+pub const BUILTIN_MODEL_RON: &str = include_str!("../scenarios/_model.ron");
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelFile {
+    pub personalities: Vec<PersonalityProfile>,
+    pub techniques: Vec<TechniqueDef>,
+    pub milestones: Vec<MilestoneDef>,
+    pub stages: Vec<StageRule>,
+    /// Trust lost on a breach (a broken promise, pressure on the wrong personality).
+    pub breach_trust: i32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonalityProfile {
+    pub personality: Personality,
+    pub nickname: Bilingual,
+    pub wants: Bilingual,
+    pub put_off_by: Bilingual,
+    /// What gives this type away in conversation; shown after a diagnosis.
+    pub cues: Bilingual,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TechniqueKind {
+    /// One of the five objection-handling methods.
+    Method,
+    /// One of the eight trust builders.
+    TrustBuilder,
+    /// A general conversational move, good or bad.
+    Style,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TechniqueDef {
+    pub id: String,
+    pub kind: TechniqueKind,
+    pub name: Bilingual,
+    /// Trust change with any personality.
+    pub base: i32,
+    /// Extra trust change, and the reason, for particular personalities.
+    #[serde(default)]
+    pub fit: BTreeMap<Personality, Fit>,
+    /// Using this with these personalities is a breach of the relationship.
+    #[serde(default)]
+    pub breach_with: Vec<Personality>,
+    /// Milestones this technique achieves whenever it is used.
+    #[serde(default)]
+    pub grants: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fit {
+    pub trust: i32,
+    pub why: Bilingual,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MilestoneDef {
+    pub id: String,
+    pub name: Bilingual,
+}
+
+/// To climb to `stage`, trust must reach `trust` and one of `needs_any` must have happened.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageRule {
+    pub stage: Stage,
+    pub trust: i32,
+    pub needs_any: Vec<String>,
+}
+
+/// The model with names resolved to indices, ready for the engine.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub file: ModelFile,
+    technique_index: HashMap<String, usize>,
+    milestone_index: HashMap<String, usize>,
+    /// Per stage (by `Stage::index`), its threshold and the milestone mask that unlocks it.
+    pub stage_rules: [(i32, u64); 4],
+    pub technique_grants: Vec<u64>,
+}
+
+pub const MAX_MILESTONES: usize = 64;
+
+impl Model {
+    pub fn parse(text: &str, source: &str) -> Result<Model, Vec<Problem>> {
+        let file: ModelFile = parse_ron(text, source).map_err(|e| vec![e])?;
+        Model::from_file(file, source)
+    }
+
+    pub fn from_file(file: ModelFile, source: &str) -> Result<Model, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let mut complain = |message: String| {
+            problems.push(Problem {
+                source: source.to_string(),
+                location: crate::load::Location { line: 1, column: 1 },
+                message,
+            })
+        };
+        let mut milestone_index = HashMap::new();
+        for (i, m) in file.milestones.iter().enumerate() {
+            if milestone_index.insert(m.id.clone(), i).is_some() {
+                complain(format!("milestone `{}` is defined twice", m.id));
+            }
+        }
+        if file.milestones.len() > MAX_MILESTONES {
+            complain(format!("at most {MAX_MILESTONES} milestones are supported"));
+        }
+        let mut technique_index = HashMap::new();
+        for (i, t) in file.techniques.iter().enumerate() {
+            if technique_index.insert(t.id.clone(), i).is_some() {
+                complain(format!("technique `{}` is defined twice", t.id));
+            }
+        }
+        let mask = |ids: &[String], complain: &mut dyn FnMut(String), whose: &str| -> u64 {
+            let mut mask = 0u64;
+            for id in ids {
+                match milestone_index.get(id) {
+                    Some(&i) if i < MAX_MILESTONES => mask |= 1 << i,
+                    _ => complain(format!("{whose} names unknown milestone `{id}`")),
+                }
+            }
+            mask
+        };
+        let mut technique_grants = Vec::new();
+        for t in &file.techniques {
+            technique_grants.push(mask(&t.grants, &mut complain, &format!("technique `{}`", t.id)));
+        }
+        // Strangers need nothing; the other stages come from the file.
+        let mut stage_rules = [(i32::MIN, 0u64); 4];
+        let mut seen = [false; 4];
+        seen[0] = true;
+        for rule in &file.stages {
+            let i = rule.stage.index();
+            seen[i] = true;
+            stage_rules[i] = (
+                rule.trust,
+                mask(&rule.needs_any, &mut complain, &format!("stage `{}`", rule.stage)),
+            );
+        }
+        for (i, s) in seen.iter().enumerate() {
+            if !s {
+                complain(format!("no rule for stage `{}`", Stage::ALL[i]));
+            }
+        }
+        for p in Personality::ALL {
+            if !file.personalities.iter().any(|x| x.personality == *p) {
+                complain(format!("no profile for personality `{p}`"));
+            }
+        }
+        if problems.is_empty() {
+            Ok(Model {
+                file,
+                technique_index,
+                milestone_index,
+                stage_rules,
+                technique_grants,
+            })
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// The model shipped in the binary.
+    pub fn builtin() -> Arc<Model> {
+        static BUILTIN: OnceLock<Arc<Model>> = OnceLock::new();
+        BUILTIN
+            .get_or_init(|| {
+                // The shipped model is checked by a test; failing here is a build defect.
+                Arc::new(
+                    Model::parse(BUILTIN_MODEL_RON, "scenarios/_model.ron")
+                        .expect("the built-in model must be valid"),
+                )
+            })
+            .clone()
+    }
+
+    pub fn technique(&self, id: &str) -> Option<usize> {
+        self.technique_index.get(id).copied()
+    }
+
+    pub fn technique_def(&self, index: usize) -> &TechniqueDef {
+        &self.file.techniques[index]
+    }
+
+    pub fn milestone(&self, id: &str) -> Option<usize> {
+        self.milestone_index.get(id).copied()
+    }
+
+    pub fn profile(&self, p: Personality) -> Option<&PersonalityProfile> {
+        self.file.personalities.iter().find(|x| x.personality == p)
+    }
+
+    /// The trust change a technique brings with a personality, and whether it fits.
+    pub fn technique_effect(&self, technique: usize, p: Personality) -> (i32, Option<&Fit>) {
+        let def = &self.file.techniques[technique];
+        let fit = def.fit.get(&p);
+        (def.base + fit.map(|f| f.trust).unwrap_or(0), fit)
+    }
+}

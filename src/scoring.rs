@@ -1,0 +1,352 @@
+//! The score out of 100 and the report after an ending.
+//!
+//! Each point comes from a named rule whose arithmetic is printed beside it, so a trainee
+//! (or a sceptical trainer) can check every point. The rules are documented in
+//! `docs/scenario-format.md`, "Scoring".
+
+use crate::compile::{Scenario, Then};
+use crate::engine::{Event, ObjectionStatus, PlayState, STYLE_MAX, Session};
+use crate::vocabulary::{Category, Locale, Outcome, Personality, Stage, Timing};
+use serde::{Deserialize, Serialize};
+
+/// One scoring rule's contribution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleLine {
+    pub rule: String,
+    pub points: u32,
+    pub max: u32,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreCard {
+    pub total: u32,
+    pub rules: Vec<RuleLine>,
+}
+
+/// The points each rule is worth. A diagnosis step takes its 10 points from trust and style.
+pub struct Weights {
+    pub outcome: u32,
+    pub trust: u32,
+    pub relationship: u32,
+    pub objections: u32,
+    pub style: u32,
+    pub diagnosis: u32,
+}
+
+pub fn weights(has_diagnosis: bool) -> Weights {
+    if has_diagnosis {
+        Weights { outcome: 30, trust: 20, relationship: 15, objections: 20, style: 5, diagnosis: 10 }
+    } else {
+        Weights { outcome: 30, trust: 25, relationship: 15, objections: 20, style: 10, diagnosis: 0 }
+    }
+}
+
+/// Trust gained to earn every trust point.
+pub const TRUST_GAIN_FOR_FULL_POINTS: i32 = 40;
+
+pub fn outcome_fraction(outcome: Outcome) -> (u32, u32) {
+    match outcome {
+        Outcome::Deal => (30, 30),
+        Outcome::NextStep => (22, 30),
+        Outcome::Stalled => (8, 30),
+        Outcome::LostRelationship => (0, 30),
+    }
+}
+
+fn scaled(max: u32, num: f64, den: f64) -> u32 {
+    if den <= 0.0 {
+        return 0;
+    }
+    ((max as f64) * (num / den).clamp(0.0, 1.0)).round() as u32
+}
+
+/// The share of an objection's points its result and timing earn, out of 10.
+fn objection_tenths(status: ObjectionStatus, timing: Option<Timing>, right: &[Timing]) -> (u32, u32) {
+    let ignore_is_right = right.contains(&Timing::Ignore);
+    let result = match status {
+        ObjectionStatus::Resolved | ObjectionStatus::Preempted => 7,
+        ObjectionStatus::Answered => 4,
+        ObjectionStatus::Deferred => 2,
+        ObjectionStatus::Dismissed if ignore_is_right => 7,
+        _ => 0,
+    };
+    let handled = matches!(
+        status,
+        ObjectionStatus::Resolved | ObjectionStatus::Preempted | ObjectionStatus::Answered
+    ) || (status == ObjectionStatus::Dismissed && ignore_is_right);
+    let timing_ok = handled && timing.is_some_and(|t| right.contains(&t));
+    (result, if timing_ok { 3 } else { 0 })
+}
+
+/// Scores a finished state. Only `state` and `outcome` matter, which the analysis relies on.
+pub fn score(scn: &Scenario, state: &PlayState, outcome: Outcome) -> ScoreCard {
+    score_with(scn, state, outcome, false)
+}
+
+/// The total alone, without building the explanation.
+pub fn total(scn: &Scenario, state: &PlayState, outcome: Outcome) -> u32 {
+    score_with(scn, state, outcome, true).total
+}
+
+fn score_with(scn: &Scenario, state: &PlayState, outcome: Outcome, quiet: bool) -> ScoreCard {
+    let zh = scn.locale() == Locale::ZhCn;
+    let w = weights(scn.has_diagnosis);
+    let mut rules = Vec::with_capacity(6);
+    let mut add = |rule: &str, points: u32, max: u32, detail: &dyn Fn() -> String| {
+        rules.push(RuleLine {
+            rule: rule.to_string(),
+            points,
+            max,
+            detail: if quiet { String::new() } else { detail() },
+        });
+    };
+
+    let (o_points, o_max) = outcome_fraction(outcome);
+    let outcome_points = scaled(w.outcome, o_points as f64, o_max as f64);
+    add("outcome", outcome_points, w.outcome, &|| {
+        if zh {
+            format!("结果“{}”：{} 分", outcome.name(Locale::ZhCn), outcome_points)
+        } else {
+            format!("{}: {} of {}", outcome.name(Locale::En), outcome_points, w.outcome)
+        }
+    });
+
+    let gain = state.trust - scn.start_trust;
+    let trust_points = scaled(w.trust, gain as f64, TRUST_GAIN_FOR_FULL_POINTS as f64);
+    add("trust_built", trust_points, w.trust, &|| {
+        if zh {
+            format!(
+                "信任从 {} 到 {}（{:+}）；提升 {} 分得满分 {} 分",
+                scn.start_trust, state.trust, gain, TRUST_GAIN_FOR_FULL_POINTS, w.trust
+            )
+        } else {
+            format!(
+                "trust {} → {} ({:+}); a gain of {} earns all {}",
+                scn.start_trust, state.trust, gain, TRUST_GAIN_FOR_FULL_POINTS, w.trust
+            )
+        }
+    });
+
+    let start = scn.start_stage.index() as i32;
+    let end = state.stage.index() as i32;
+    let top = (Stage::ALL.len() - 1) as i32;
+    let relationship_points = if start == top {
+        if end == top { w.relationship } else { 0 }
+    } else {
+        scaled(w.relationship, (end - start) as f64, (top - start) as f64)
+    };
+    add("relationship_progress", relationship_points, w.relationship, &|| {
+        let locale = if zh { Locale::ZhCn } else { Locale::En };
+        if zh {
+            format!(
+                "关系从“{}”到“{}”；每前进一级得 {} 分中的相应比例",
+                scn.start_stage.name(locale),
+                state.stage.name(locale),
+                w.relationship
+            )
+        } else {
+            format!(
+                "{} → {}: {} of {} steps up the trust path",
+                scn.start_stage.name(locale),
+                state.stage.name(locale),
+                (end - start).max(0),
+                top - start
+            )
+        }
+    });
+
+    // Raised objections count; a central one counts double and counts even if never surfaced.
+    let mut weight_total = 0u32;
+    let mut earned_tenths = 0u32;
+    let mut parts = Vec::new();
+    for (track, spec) in state.objections.iter().zip(&scn.objections) {
+        if track.status == ObjectionStatus::NotRaised && !spec.central {
+            continue;
+        }
+        let weight = if spec.central { 2 } else { 1 };
+        let (result, timing) = objection_tenths(track.status, track.timing, &spec.right_timings);
+        weight_total += weight;
+        earned_tenths += weight * (result + timing);
+        if !quiet {
+            parts.push(format!("{} {}+{}/10{}", spec.id, result, timing, if spec.central { "×2" } else { "" }));
+        }
+    }
+    let objection_points = if weight_total == 0 {
+        w.objections
+    } else {
+        scaled(w.objections, earned_tenths as f64, (weight_total * 10) as f64)
+    };
+    add("objections", objection_points, w.objections, &|| {
+        if parts.is_empty() {
+            if zh { "没有提出异议".into() } else { "no objection was raised".into() }
+        } else if zh {
+            format!("结果7分+时机3分，核心异议加倍：{}", parts.join("，"))
+        } else {
+            format!("result up to 7 + timing 3 per objection, central ×2: {}", parts.join(", "))
+        }
+    });
+
+    let style_points = scaled(w.style, state.style_balance as f64, STYLE_MAX as f64);
+    add("style_fit", style_points, w.style, &|| {
+        if zh {
+            format!("风格匹配度 {}/{}（起点 5，契合 +1，不契合 −2）", state.style_balance, STYLE_MAX)
+        } else {
+            format!(
+                "style balance {}/{} (starts at 5; +1 per move that suits {}, −2 per move that does not)",
+                state.style_balance,
+                STYLE_MAX,
+                state.personality.name(Locale::En).to_lowercase()
+            )
+        }
+    });
+
+    if scn.has_diagnosis {
+        let diagnosis_points = if state.diagnosis == Some(true) { w.diagnosis } else { 0 };
+        add("diagnosis", diagnosis_points, w.diagnosis, &|| match (state.diagnosis, zh) {
+            (Some(true), false) => "personality named correctly".into(),
+            (Some(false), false) => "personality named wrongly".into(),
+            (None, false) => "the personality was never named".into(),
+            (Some(true), true) => "性格类型判断正确".into(),
+            (Some(false), true) => "性格类型判断错误".into(),
+            (None, true) => "未进行性格判断".into(),
+        });
+    }
+    let total = rules.iter().map(|r| r.points).sum::<u32>().min(100);
+    ScoreCard { total, rules }
+}
+
+/// One objection's story in a session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObjectionReport {
+    pub id: String,
+    pub category: Category,
+    pub kind: String,
+    pub central: bool,
+    pub status: ObjectionStatus,
+    pub timing: Option<Timing>,
+    pub timing_right: bool,
+    pub right_timings: Vec<Timing>,
+    /// Handling methods used on it, in order.
+    pub methods: Vec<String>,
+}
+
+/// How the trainee's moves would have landed with each personality.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StyleFit {
+    pub personality: Personality,
+    /// Sum of the model's trust effects of every technique used.
+    pub trust_effect: i32,
+    pub suited: u32,
+    pub unsuited: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub scenario: String,
+    pub title: String,
+    pub seed: u64,
+    pub personality: Personality,
+    pub drawn: bool,
+    pub outcome: Outcome,
+    pub ending: String,
+    pub ending_title: String,
+    pub debrief: String,
+    pub trust_start: i32,
+    pub trust_end: i32,
+    pub trust_peak: i32,
+    pub trust_timeline: Vec<i32>,
+    pub stage_start: Stage,
+    pub stage_end: Stage,
+    pub objections: Vec<ObjectionReport>,
+    pub style_fit: Vec<StyleFit>,
+    pub diagnosis: Option<(Personality, bool)>,
+    pub mistakes: u32,
+    pub score: ScoreCard,
+    pub choices: Vec<usize>,
+}
+
+/// The report for a finished session, or `None` while it is still running.
+pub fn report(session: &Session) -> Option<Report> {
+    let ending = session.ending()?;
+    let scn = session.scenario();
+    let state = session.state();
+    let model = &scn.model;
+
+    let mut objections: Vec<ObjectionReport> = scn
+        .objections
+        .iter()
+        .zip(&state.objections)
+        .map(|(spec, track)| ObjectionReport {
+            id: spec.id.clone(),
+            category: spec.category,
+            kind: spec.kind.clone(),
+            central: spec.central,
+            status: track.status,
+            timing: track.timing,
+            timing_right: track.timing.is_some_and(|t| spec.right_timings.contains(&t)),
+            right_timings: spec.right_timings.clone(),
+            methods: Vec::new(),
+        })
+        .collect();
+    let mut used_techniques = Vec::new();
+    let mut diagnosis = None;
+    let mut mistakes = 0;
+    for event in session.events() {
+        match event {
+            Event::ObjectionHandled { objection, method: Some(m), .. } => {
+                if let Some(o) = objections.iter_mut().find(|o| &o.id == objection)
+                    && !o.methods.contains(m)
+                {
+                    o.methods.push(m.clone());
+                }
+            }
+            Event::TraineeSays { techniques, .. } => used_techniques.extend(techniques.iter().cloned()),
+            Event::Diagnosed { guess, correct, .. } => diagnosis = Some((*guess, *correct)),
+            Event::Feedback { mistake: true, .. } => mistakes += 1,
+            _ => {}
+        }
+    }
+    let style_fit = Personality::ALL
+        .iter()
+        .map(|&p| {
+            let mut fit = StyleFit { personality: p, trust_effect: 0, suited: 0, unsuited: 0 };
+            for t in used_techniques.iter().filter_map(|t| model.technique(t)) {
+                let (effect, _) = model.technique_effect(t, p);
+                fit.trust_effect += effect;
+                match effect.signum() {
+                    1 => fit.suited += 1,
+                    -1 => fit.unsuited += 1,
+                    _ => {}
+                }
+            }
+            fit
+        })
+        .collect();
+    let timeline = session.trust_timeline().to_vec();
+    let end_node = &scn.nodes[session.node()];
+    debug_assert!(matches!(end_node.then, Then::End(_)));
+    Some(Report {
+        scenario: scn.file.id.clone(),
+        title: scn.file.title.clone(),
+        seed: session.seed(),
+        personality: state.personality,
+        drawn: scn.drawn,
+        outcome: ending.outcome,
+        ending: end_node.id.clone(),
+        ending_title: ending.title.to_string(),
+        debrief: ending.debrief.to_string(),
+        trust_start: scn.start_trust,
+        trust_end: state.trust,
+        trust_peak: timeline.iter().copied().max().unwrap_or(state.trust),
+        trust_timeline: timeline,
+        stage_start: scn.start_stage,
+        stage_end: state.stage,
+        objections,
+        style_fit,
+        diagnosis,
+        mistakes,
+        score: score(scn, state, ending.outcome),
+        choices: session.choice_numbers(),
+    })
+}
