@@ -98,6 +98,7 @@ fn parse_personality(s: &str) -> Result<Personality, String> {
 }
 
 pub fn main() -> ExitCode {
+    restore_default_sigpipe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -108,6 +109,16 @@ pub fn main() -> ExitCode {
     match cli.command {
         None => open_app(),
         Some(command) => run(command),
+    }
+}
+
+/// `rapport analyze x.ron | head` should end quietly, as command-line tools do, instead of
+/// panicking on the closed pipe.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: resetting a signal disposition to its default before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 
@@ -181,6 +192,8 @@ fn validate(paths: &[PathBuf], json: bool) -> u8 {
         print_json(&Out { files: files.len(), problems: json_problems(&all) });
     } else {
         print_problems(&all);
+        use std::io::Write;
+        let _ = std::io::stderr().flush();
         let bad = loaded.problems.values().filter(|p| !p.is_empty()).count();
         println!(
             "{} file{} checked: {} ok, {} with problems ({} problem{})",

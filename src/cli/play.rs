@@ -163,9 +163,15 @@ fn print_events(events: &[Event], locale: Locale) {
                 }
             }
             Event::StageChanged { from, to } => println!("  relationship: {} → {}", from.name(locale), to.name(locale)),
-            Event::ObjectionRaised { objection, category, again, .. } => println!(
+            Event::ObjectionRaised { objection, category, again, already_preempted } => println!(
                 "  objection {}: {} ({})",
-                if *again { "raised again" } else { "raised" },
+                if *already_preempted {
+                    "mentioned, already pre-empted"
+                } else if *again {
+                    "raised again"
+                } else {
+                    "raised"
+                },
                 objection,
                 category.name(locale)
             ),

@@ -1,0 +1,260 @@
+//! Scenarios as Bevy assets: the loader (which calls the core's one parser), the folder load,
+//! hot reload, and the `Library` of last good versions and current problems.
+
+use crate::catalog::MODEL_FILE;
+use crate::compile::{Scenario, load_scenario};
+use crate::model::Model;
+use bevy::asset::io::Reader;
+use bevy::asset::{AssetLoader, LoadContext, LoadedFolder};
+use bevy::prelude::*;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The asset source scenarios are loaded from: `scenarios://file.ron`.
+pub const SCENARIO_SOURCE: &str = "scenarios";
+
+/// A loaded scenario file. A file with problems still loads, carrying its problems instead of
+/// a scenario: Bevy fails a whole folder load when one file fails, and one trainer's typo must
+/// not empty the library. Files whose names start with `_` (the model, the template) are not
+/// listed.
+#[derive(Asset, TypePath, Debug, Clone)]
+pub struct ScenarioAsset {
+    pub scenario: Option<Arc<Scenario>>,
+    pub problems: Vec<String>,
+    pub listed: bool,
+}
+
+/// Every problem in a file, in the core's `file:line:column: message` form.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
+pub struct ScenarioLoadError(pub Vec<crate::load::Problem>);
+
+#[derive(Default, TypePath)]
+pub struct ScenarioLoader;
+
+impl AssetLoader for ScenarioLoader {
+    type Asset = ScenarioAsset;
+    type Settings = ();
+    type Error = ScenarioLoadError;
+
+    async fn load(
+        &self,
+        reader: &mut dyn Reader,
+        _settings: &(),
+        load_context: &mut LoadContext<'_>,
+    ) -> Result<ScenarioAsset, ScenarioLoadError> {
+        let path = load_context.path().clone();
+        let name = path.path().file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+        let source = format!("scenarios/{}", path.path().display());
+        let fail = |message: String| {
+            ScenarioLoadError(vec![crate::load::Problem {
+                source: source.clone(),
+                location: crate::load::Location { line: 1, column: 1 },
+                message,
+            }])
+        };
+        if name.starts_with('_') {
+            return Ok(ScenarioAsset { scenario: None, problems: Vec::new(), listed: false });
+        }
+        let mut bytes = Vec::new();
+        reader
+            .read_to_end(&mut bytes)
+            .await
+            .map_err(|e| fail(format!("cannot read: {e}")))?;
+        let Ok(text) = String::from_utf8(bytes) else {
+            return Ok(ScenarioAsset {
+                scenario: None,
+                problems: fail("the file is not valid UTF-8; save it as UTF-8".into()).0.iter().map(|p| p.to_string()).collect(),
+                listed: true,
+            });
+        };
+        // A folder's own model applies to its scenarios; reading it through the load context
+        // makes an edit to the model reload them too.
+        let model_path = path.path().with_file_name(MODEL_FILE);
+        let model_asset = bevy::asset::AssetPath::from_path(&model_path).into_owned().with_source(SCENARIO_SOURCE);
+        let model = match load_context.read_asset_bytes(model_asset).await {
+            Ok(model_bytes) => {
+                let model_text = String::from_utf8_lossy(&model_bytes);
+                Model::parse(&model_text, &format!("scenarios/{}", model_path.display())).map(Arc::new)
+            }
+            Err(_) => Ok(Model::builtin()),
+        };
+        Ok(match model.and_then(|model| load_scenario(&text, &source, model)) {
+            Ok(scenario) => ScenarioAsset { scenario: Some(Arc::new(scenario)), problems: Vec::new(), listed: true },
+            Err(problems) => ScenarioAsset {
+                scenario: None,
+                problems: problems.iter().map(|p| p.to_string()).collect(),
+                listed: true,
+            },
+        })
+    }
+
+    fn extensions(&self) -> &[&str] {
+        &["ron"]
+    }
+}
+
+/// One scenario file as the app knows it.
+#[derive(Debug, Clone)]
+pub struct LibraryEntry {
+    /// The asset path inside the scenario folder, e.g. `analytical-price.en.ron`.
+    pub path: String,
+    /// The last version that loaded without problems.
+    pub scenario: Option<Arc<Scenario>>,
+    /// Problems of the current version on disk (empty when it is the good one).
+    pub problems: Vec<String>,
+    /// Bumped each time a new good version arrives.
+    pub revision: u32,
+}
+
+#[derive(Resource, Default)]
+pub struct Library {
+    pub entries: BTreeMap<String, LibraryEntry>,
+    pub folder: Handle<LoadedFolder>,
+    handles: Vec<Handle<ScenarioAsset>>,
+}
+
+impl Library {
+    pub fn scenarios(&self) -> impl Iterator<Item = (&String, &Arc<Scenario>)> {
+        self.entries
+            .iter()
+            .filter_map(|(k, e)| e.scenario.as_ref().map(|s| (k, s)))
+    }
+
+    pub fn get(&self, path: &str) -> Option<&LibraryEntry> {
+        self.entries.get(path)
+    }
+
+    /// The scenario paired with `path` as its translation, if loaded.
+    pub fn translation_of(&self, path: &str) -> Option<String> {
+        let entry = self.entries.get(path)?;
+        let rel = entry.scenario.as_ref()?.file.translation.clone()?;
+        let dir = std::path::Path::new(path).parent().unwrap_or(std::path::Path::new(""));
+        let joined = dir.join(rel).to_string_lossy().replace('\\', "/");
+        self.entries.contains_key(&joined).then_some(joined)
+    }
+
+    pub fn problem_count(&self) -> usize {
+        self.entries.values().map(|e| e.problems.len()).sum()
+    }
+}
+
+/// A scenario with a new good version; a running session on it offers to restart.
+#[derive(Message, Debug, Clone)]
+pub struct ScenarioUpdated {
+    pub path: String,
+}
+
+pub struct LibraryPlugin;
+
+impl Plugin for LibraryPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_asset::<ScenarioAsset>()
+            .register_asset_loader(ScenarioLoader)
+            .init_resource::<Library>()
+            .add_message::<ScenarioUpdated>()
+            .add_systems(Startup, load_scenario_folder)
+            .add_systems(Update, (track_folder, apply_loaded, record_failures).chain());
+    }
+}
+
+fn load_scenario_folder(server: Res<AssetServer>, mut library: ResMut<Library>) {
+    library.folder = server.load_folder(bevy::asset::AssetPath::from("").with_source(SCENARIO_SOURCE));
+}
+
+fn entry_path(server: &AssetServer, id: impl Into<bevy::asset::UntypedAssetId>) -> Option<String> {
+    server.get_path(id).map(|p| p.path().to_string_lossy().replace('\\', "/"))
+}
+
+/// Picks up the files of the folder, including files added while the app runs.
+fn track_folder(
+    mut events: MessageReader<AssetEvent<LoadedFolder>>,
+    folders: Res<Assets<LoadedFolder>>,
+    mut library: ResMut<Library>,
+) {
+    let mut changed = false;
+    for event in events.read() {
+        if let AssetEvent::LoadedWithDependencies { id } | AssetEvent::Modified { id } = event
+            && *id == library.folder.id()
+        {
+            changed = true;
+        }
+    }
+    if !changed {
+        return;
+    }
+    let Some(folder) = folders.get(&library.folder) else {
+        return;
+    };
+    let handles: Vec<Handle<ScenarioAsset>> = folder
+        .handles
+        .iter()
+        .filter_map(|h| h.clone().try_typed::<ScenarioAsset>().ok())
+        .collect();
+    library.handles = handles;
+}
+
+fn apply_loaded(
+    mut events: MessageReader<AssetEvent<ScenarioAsset>>,
+    assets: Res<Assets<ScenarioAsset>>,
+    server: Res<AssetServer>,
+    mut library: ResMut<Library>,
+    mut updated: MessageWriter<ScenarioUpdated>,
+) {
+    for event in events.read() {
+        let (AssetEvent::Added { id } | AssetEvent::Modified { id }) = event else {
+            continue;
+        };
+        let Some(asset) = assets.get(*id) else { continue };
+        if !asset.listed {
+            continue;
+        }
+        let Some(path) = entry_path(&server, *id) else { continue };
+        let entry = library.entries.entry(path.clone()).or_insert_with(|| LibraryEntry {
+            path: path.clone(),
+            scenario: None,
+            problems: Vec::new(),
+            revision: 0,
+        });
+        entry.problems = asset.problems.clone();
+        // A broken edit keeps the last good version in play.
+        if let Some(scenario) = &asset.scenario {
+            let was_loaded = entry.scenario.is_some();
+            entry.scenario = Some(scenario.clone());
+            entry.revision += 1;
+            if was_loaded {
+                updated.write(ScenarioUpdated { path });
+            }
+        }
+    }
+}
+
+/// Failures below the parser (an unreadable file) still arrive as load failures.
+fn record_failures(mut failures: MessageReader<bevy::asset::AssetLoadFailedEvent<ScenarioAsset>>, mut library: ResMut<Library>) {
+    for failure in failures.read() {
+        let path = failure.path.path().to_string_lossy().replace('\\', "/");
+        let text = failure_text(&failure.error);
+        let entry = library.entries.entry(path.clone()).or_insert_with(|| LibraryEntry {
+            path,
+            scenario: None,
+            problems: Vec::new(),
+            revision: 0,
+        });
+        // The same failure can be reported twice; keep the list as the file's problems.
+        entry.problems = text.lines().map(str::to_string).collect();
+    }
+}
+
+fn failure_text(error: &bevy::asset::AssetLoadError) -> String {
+    match error {
+        bevy::asset::AssetLoadError::AssetLoaderError(e) => {
+            let text = e.to_string();
+            // Bevy prefixes the loader's message with its own words; keep the core's lines.
+            match text.find("scenarios/") {
+                Some(i) => text[i..].to_string(),
+                None => text,
+            }
+        }
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,233 @@
+//! The debrief screen: outcome and score with its rules, trust over the conversation, each
+//! objection, each decision against the best choice there, the transcript, and what next.
+
+use super::{key, root_ui, section, top_bar};
+use crate::app::Screen;
+use crate::app::session::{ActiveSession, ExportFormat, Intent};
+use crate::app::settings::Settings;
+use crate::app::strings::{T, objection_status, tr};
+use crate::app::theme;
+use crate::debrief::{Debrief, Speaker};
+use crate::vocabulary::{Locale, Outcome, Personality};
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use egui_plot::{Line, Plot, PlotPoints, Points};
+
+pub struct DebriefScreenPlugin;
+
+impl Plugin for DebriefScreenPlugin {
+    fn build(&self, app: &mut App) {
+        app.add_systems(EguiPrimaryContextPass, debrief_screen.run_if(in_state(Screen::Debrief)));
+    }
+}
+
+pub struct DebriefView<'a> {
+    pub debrief: &'a Debrief,
+    /// Personalities the trainee can try next (all but the one just played).
+    pub other_personalities: Vec<Personality>,
+    pub notice: Option<String>,
+    /// Presentation mode with the score not yet revealed.
+    pub hide_score: bool,
+    pub locale: Locale,
+}
+
+fn debrief_screen(
+    mut contexts: EguiContexts,
+    active: Res<ActiveSession>,
+    settings: Res<Settings>,
+    mut intents: MessageWriter<Intent>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let mut ui = root_ui(ctx);
+    if let Some(intent) = top_bar(&mut ui, Screen::Debrief, settings.language) {
+        intents.write(intent);
+    }
+    let Some(run) = &active.current else {
+        intents.write(Intent::Navigate(Screen::Library));
+        return Ok(());
+    };
+    let Some(debrief) = &run.debrief else {
+        intents.write(Intent::Navigate(Screen::RolePlay));
+        return Ok(());
+    };
+    let view = DebriefView {
+        debrief,
+        other_personalities: Personality::ALL.iter().copied().filter(|p| *p != debrief.report.personality).collect(),
+        notice: active.notice.clone(),
+        hide_score: settings.presentation && !run.revealed,
+        locale: settings.language,
+    };
+    if let Some(intent) = debrief_ui(&mut ui, &view) {
+        intents.write(intent);
+    }
+    Ok(())
+}
+
+fn outcome_color(o: Outcome) -> egui::Color32 {
+    match o {
+        Outcome::Deal => theme::GOOD,
+        Outcome::NextStep => theme::ACCENT,
+        Outcome::Stalled => egui::Color32::from_rgb(0xb0, 0x7a, 0x1c),
+        Outcome::LostRelationship => theme::BAD,
+    }
+}
+
+pub fn debrief_ui(ui: &mut egui::Ui, view: &DebriefView) -> Option<Intent> {
+    let l = view.locale;
+    let d = view.debrief;
+    let r = &d.report;
+    let mut intent = None;
+    if key(ui.ctx(), egui::Key::R) {
+        intent = Some(Intent::Reveal(view.hide_score));
+    }
+    if key(ui.ctx(), egui::Key::Escape) {
+        intent = Some(Intent::Navigate(Screen::Library));
+    }
+
+    egui::Panel::bottom("debrief-actions")
+        .frame(egui::Frame::NONE.fill(theme::PANEL).inner_margin(10))
+        .show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                if ui.button(tr(T::ReplaySameSeed, l)).clicked() {
+                    intent = Some(Intent::Replay);
+                }
+                ui.label(tr(T::TryAnotherPersonality, l));
+                for p in &view.other_personalities {
+                    if ui.button(p.name(l)).clicked() {
+                        intent = Some(Intent::TryPersonality(*p));
+                    }
+                }
+                ui.separator();
+                if ui.button(tr(T::ExportMarkdown, l)).clicked() {
+                    intent = Some(Intent::Export(ExportFormat::Markdown));
+                }
+                if ui.button(tr(T::ExportJson, l)).clicked() {
+                    intent = Some(Intent::Export(ExportFormat::Json));
+                }
+                if ui.button(tr(T::Library, l)).clicked() {
+                    intent = Some(Intent::Navigate(Screen::Library));
+                }
+            });
+            if let Some(notice) = &view.notice {
+                ui.label(egui::RichText::new(notice).small().color(theme::MUTED));
+            }
+        });
+
+    egui::CentralPanel::default().show(ui, |ui| {
+        egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
+            ui.heading(format!("{} — {}", tr(T::Debrief, l), r.title));
+            ui.horizontal(|ui| {
+                ui.label(egui::RichText::new(r.outcome.name(l)).size(22.0).strong().color(outcome_color(r.outcome)));
+                ui.label(egui::RichText::new(&r.ending_title).size(18.0));
+            });
+            if view.hide_score {
+                ui.label(egui::RichText::new(format!("{} — {} (R)", tr(T::Score, l), tr(T::Reveal, l))).color(theme::MUTED));
+            } else {
+                ui.label(egui::RichText::new(format!("{} {}/100", tr(T::Score, l), r.score.total)).size(30.0).strong().color(theme::ACCENT));
+            }
+            ui.label(format!(
+                "{}: {} · {}: {} → {} ({} {}) · {}: {} → {} · {}: {}",
+                tr(T::Personality, l),
+                r.personality.name(l),
+                tr(T::Trust, l),
+                r.trust_start,
+                r.trust_end,
+                tr(T::Peak, l),
+                r.trust_peak,
+                tr(T::Relationship, l),
+                r.stage_start.name(l),
+                r.stage_end.name(l),
+                tr(T::Seed, l),
+                r.seed
+            ));
+            if let Some((guess, correct)) = r.diagnosis {
+                ui.label(format!("{}: {} ({})", tr(T::Diagnosis, l), guess.name(l), tr(if correct { T::Right } else { T::Wrong }, l)));
+            }
+            ui.add_space(6.0);
+            ui.label(&r.debrief);
+
+            ui.columns(2, |cols| {
+                let ui = &mut cols[0];
+                section(ui, tr(T::ScoreRules, l));
+                egui::Grid::new("score-rules").striped(true).num_columns(2).show(ui, |ui| {
+                    for rule in &r.score.rules {
+                        let points = if view.hide_score { "–".to_string() } else { format!("{}/{}", rule.points, rule.max) };
+                        ui.label(egui::RichText::new(points).strong());
+                        ui.label(egui::RichText::new(&rule.detail).small());
+                        ui.end_row();
+                    }
+                });
+                let ui = &mut cols[1];
+                section(ui, tr(T::TrustOverTime, l));
+                let points: Vec<[f64; 2]> = r.trust_timeline.iter().enumerate().map(|(i, t)| [i as f64, *t as f64]).collect();
+                Plot::new("trust-plot")
+                    .height(180.0)
+                    .include_y(0.0)
+                    .include_y(100.0)
+                    .allow_drag(false)
+                    .allow_zoom(false)
+                    .allow_scroll(false)
+                    .x_axis_label(tr(T::Step, l))
+                    .y_axis_label(tr(T::Trust, l))
+                    .show(ui, |plot| {
+                        plot.line(Line::new(tr(T::Trust, l), PlotPoints::from(points.clone())).color(theme::ACCENT).width(2.5));
+                        plot.points(Points::new("", PlotPoints::from(points)).radius(3.5).color(theme::ACCENT));
+                    });
+            });
+
+            if !r.objections.is_empty() {
+                section(ui, tr(T::Objections, l));
+                egui::Grid::new("objections").striped(true).num_columns(4).show(ui, |ui| {
+                    ui.label(egui::RichText::new(tr(T::Objections, l)).strong());
+                    ui.label(egui::RichText::new(tr(T::Status, l)).strong());
+                    ui.label(egui::RichText::new(tr(T::Timing, l)).strong());
+                    ui.label(egui::RichText::new(tr(T::Method, l)).strong());
+                    ui.end_row();
+                    for o in &r.objections {
+                        ui.label(format!("{} · {}", o.category.name(l), o.kind));
+                        ui.label(objection_status(o.status, l));
+                        let timing = o.timing.map(|t| t.name(l)).unwrap_or("—");
+                        ui.label(egui::RichText::new(timing).color(if o.timing_right { theme::GOOD } else { theme::MUTED }));
+                        ui.label(o.methods.join(", "));
+                        ui.end_row();
+                    }
+                });
+            }
+
+            section(ui, tr(T::Decisions, l));
+            for (i, dec) in d.decisions.iter().enumerate() {
+                let mark = if dec.was_best { "✓" } else { "✗" };
+                let color = if dec.was_best { theme::GOOD } else { theme::BAD };
+                ui.label(egui::RichText::new(format!("{}. {} {}: {}", i + 1, mark, tr(T::YouChose, l), dec.chosen)).color(color));
+                if !dec.was_best {
+                    let mut text = format!("    {}: {} ({}/100)", tr(T::BestHere, l), dec.best_choice, dec.best_score);
+                    if let Some((title, outcome)) = &dec.best_ending {
+                        text.push_str(&format!(" — {} {} ({})", tr(T::WouldLeadTo, l), title, outcome.name(l)));
+                    }
+                    ui.label(egui::RichText::new(text).small());
+                }
+            }
+
+            section(ui, tr(T::StyleFit, l));
+            ui.horizontal_wrapped(|ui| {
+                for fit in &r.style_fit {
+                    ui.label(format!("{} {:+} ({} ✓ {} ✗)", fit.personality.name(l), fit.trust_effect, fit.suited, fit.unsuited));
+                    ui.separator();
+                }
+            });
+
+            egui::CollapsingHeader::new(tr(T::Transcript, l)).default_open(false).show(ui, |ui| {
+                for line in &d.transcript {
+                    let who = match line.speaker {
+                        Speaker::Customer => d.customer.clone(),
+                        Speaker::Trainee => tr(T::You, l).to_string(),
+                        Speaker::Coach => tr(T::Coach, l).to_string(),
+                        Speaker::Narrator => "—".to_string(),
+                    };
+                    ui.label(format!("{who}: {}", line.text));
+                }
+            });
+        });
+    });
+    intent
+}

@@ -1,0 +1,297 @@
+//! The library screen: every scenario, filters, the personality × objection matrix, and the
+//! problems of files that do not load.
+
+use super::{root_ui, section, top_bar};
+use crate::app::Screen;
+use crate::app::library::Library;
+use crate::app::session::{Intent, LibraryFilter};
+use crate::app::settings::Settings;
+use crate::app::strings::{T, tr};
+use crate::app::theme;
+use crate::vocabulary::{Category, Locale, MATRIX_CATEGORIES, Personality};
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+
+pub struct LibraryScreenPlugin;
+
+impl Plugin for LibraryScreenPlugin {
+    fn build(&self, app: &mut App) {
+        app.add_systems(EguiPrimaryContextPass, library_screen.run_if(in_state(Screen::Library)));
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioRow {
+    pub path: String,
+    pub title: String,
+    pub summary: String,
+    pub locale: Locale,
+    pub personalities: Vec<Personality>,
+    pub drawn: bool,
+    pub categories: Vec<Category>,
+    pub central: Option<Category>,
+    pub difficulty: u8,
+    pub minutes: u16,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileProblems {
+    pub path: String,
+    pub problems: Vec<String>,
+    pub has_good_version: bool,
+}
+
+/// What the library screen shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LibraryView {
+    pub rows: Vec<ScenarioRow>,
+    pub filter: LibraryFilter,
+    /// Scenarios per personality (row) and matrix category (column), before filtering.
+    pub matrix: [[usize; 4]; 4],
+    pub problems: Vec<FileProblems>,
+    pub locale: Locale,
+}
+
+impl LibraryView {
+    pub fn build(library: &Library, filter: &LibraryFilter, locale: Locale) -> LibraryView {
+        let mut rows: Vec<ScenarioRow> = library
+            .scenarios()
+            .map(|(path, s)| ScenarioRow {
+                path: path.clone(),
+                title: s.file.title.clone(),
+                summary: s.file.summary.clone(),
+                locale: s.locale(),
+                personalities: s.personalities.clone(),
+                drawn: s.drawn,
+                categories: s.file.categories.clone(),
+                central: s.objections.iter().find(|o| o.central).map(|o| o.category),
+                difficulty: s.file.difficulty,
+                minutes: s.file.minutes,
+            })
+            .collect();
+        // The interface language's scenarios first, then by title.
+        rows.sort_by(|a, b| (a.locale != locale, &a.title).cmp(&(b.locale != locale, &b.title)));
+        let mut matrix = [[0; 4]; 4];
+        for row in &rows {
+            if filter.locale.is_some_and(|l| l != row.locale) {
+                continue;
+            }
+            for p in &row.personalities {
+                if let Some(c) = row.central.and_then(|c| MATRIX_CATEGORIES.iter().position(|m| *m == c)) {
+                    matrix[p.index()][c] += 1;
+                }
+            }
+        }
+        let problems = library
+            .entries
+            .values()
+            .filter(|e| !e.problems.is_empty())
+            .map(|e| FileProblems { path: e.path.clone(), problems: e.problems.clone(), has_good_version: e.scenario.is_some() })
+            .collect();
+        LibraryView { rows, filter: filter.clone(), matrix, problems, locale }
+    }
+
+    pub fn visible(&self) -> Vec<&ScenarioRow> {
+        let f = &self.filter;
+        let needle = f.search.to_lowercase();
+        self.rows
+            .iter()
+            .filter(|r| f.personality.is_none_or(|p| r.personalities.contains(&p)))
+            .filter(|r| f.category.is_none_or(|c| r.central == Some(c) || r.categories.contains(&c)))
+            .filter(|r| f.locale.is_none_or(|l| r.locale == l))
+            .filter(|r| needle.is_empty() || r.title.to_lowercase().contains(&needle) || r.summary.to_lowercase().contains(&needle))
+            .collect()
+    }
+}
+
+fn library_screen(
+    mut contexts: EguiContexts,
+    library: Res<Library>,
+    filter: Res<LibraryFilter>,
+    settings: Res<Settings>,
+    mut intents: MessageWriter<Intent>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let view = LibraryView::build(&library, &filter, settings.language);
+    let mut ui = root_ui(ctx);
+    if let Some(intent) = top_bar(&mut ui, Screen::Library, settings.language) {
+        intents.write(intent);
+    }
+    if let Some(intent) = library_ui(&mut ui, &view) {
+        intents.write(intent);
+    }
+    Ok(())
+}
+
+/// The library screen's body.
+pub fn library_ui(ui: &mut egui::Ui, view: &LibraryView) -> Option<Intent> {
+    let l = view.locale;
+    let mut intent = None;
+    let mut filter = view.filter.clone();
+
+    if !view.problems.is_empty() {
+        egui::Panel::bottom("library-problems")
+            .frame(egui::Frame::NONE.fill(egui::Color32::from_rgb(0xfb, 0xee, 0xee)).inner_margin(12))
+            .show(ui, |ui| {
+                ui.label(egui::RichText::new(tr(T::Problems, l)).strong().color(theme::BAD));
+                ui.label(egui::RichText::new(tr(T::ProblemsHint, l)).small());
+                egui::ScrollArea::vertical().max_height(160.0).show(ui, |ui| {
+                    for file in &view.problems {
+                        let suffix = if file.has_good_version { format!(" — {}", tr(T::KeptLastGood, l)) } else { String::new() };
+                        ui.label(egui::RichText::new(format!("{}{}", file.path, suffix)).strong());
+                        for p in &file.problems {
+                            ui.label(egui::RichText::new(p).monospace().small());
+                        }
+                    }
+                });
+            });
+    }
+
+    egui::Panel::left("library-filters")
+        .default_size(330.0)
+        .resizable(false)
+        .show(ui, |ui| {
+            ui.add_space(8.0);
+            section(ui, tr(T::Filters, l));
+            ui.horizontal(|ui| {
+                ui.label(tr(T::Search, l));
+                ui.text_edit_singleline(&mut filter.search);
+            });
+            egui::ComboBox::from_id_salt("filter-personality")
+                .selected_text(filter.personality.map(|p| p.name(l)).unwrap_or(tr(T::AllPersonalities, l)))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut filter.personality, None, tr(T::AllPersonalities, l));
+                    for p in Personality::ALL {
+                        ui.selectable_value(&mut filter.personality, Some(*p), p.name(l));
+                    }
+                });
+            egui::ComboBox::from_id_salt("filter-category")
+                .selected_text(filter.category.map(|c| c.name(l)).unwrap_or(tr(T::AllCategories, l)))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut filter.category, None, tr(T::AllCategories, l));
+                    for c in Category::ALL {
+                        ui.selectable_value(&mut filter.category, Some(*c), c.name(l));
+                    }
+                });
+            egui::ComboBox::from_id_salt("filter-locale")
+                .selected_text(filter.locale.map(locale_name).unwrap_or(tr(T::AllLocales, l)))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut filter.locale, None, tr(T::AllLocales, l));
+                    for loc in Locale::ALL {
+                        ui.selectable_value(&mut filter.locale, Some(loc), locale_name(loc));
+                    }
+                });
+
+            section(ui, tr(T::Matrix, l));
+            ui.label(egui::RichText::new(tr(T::MatrixHint, l)).small().color(theme::MUTED));
+            egui::Grid::new("matrix").spacing([4.0, 4.0]).show(ui, |ui| {
+                ui.label("");
+                for c in MATRIX_CATEGORIES {
+                    ui.label(egui::RichText::new(c.name(l)).small());
+                }
+                ui.end_row();
+                for p in Personality::ALL {
+                    ui.label(egui::RichText::new(p.name(l)).small());
+                    for (ci, c) in MATRIX_CATEGORIES.iter().enumerate() {
+                        let n = view.matrix[p.index()][ci];
+                        let selected = filter.personality == Some(*p) && filter.category == Some(*c);
+                        let fill = if selected {
+                            theme::ACCENT
+                        } else if n > 0 {
+                            egui::Color32::from_rgb(0xd6, 0xe6, 0xf2)
+                        } else {
+                            egui::Color32::from_rgb(0xee, 0xee, 0xee)
+                        };
+                        let text = egui::RichText::new(n.to_string()).color(if selected { egui::Color32::WHITE } else { egui::Color32::BLACK });
+                        if ui.add(egui::Button::new(text).fill(fill).min_size(egui::vec2(44.0, 28.0))).clicked() {
+                            if selected {
+                                filter.personality = None;
+                                filter.category = None;
+                            } else {
+                                filter.personality = Some(*p);
+                                filter.category = Some(*c);
+                            }
+                        }
+                    }
+                    ui.end_row();
+                }
+            });
+        });
+
+    egui::CentralPanel::default().show(ui, |ui| {
+        let visible = view.visible();
+        ui.add_space(4.0);
+        ui.heading(format!("{} ({})", tr(T::Library, l), visible.len()));
+        if visible.is_empty() {
+            ui.add_space(20.0);
+            ui.label(tr(T::NoScenarios, l));
+        }
+        egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
+            for row in visible {
+                if scenario_card(ui, row, l) {
+                    intent = Some(Intent::OpenScenario(row.path.clone()));
+                }
+            }
+        });
+    });
+
+    if filter != view.filter && intent.is_none() {
+        intent = Some(Intent::SetFilter(filter));
+    }
+    intent
+}
+
+fn locale_name(l: Locale) -> &'static str {
+    match l {
+        Locale::En => "English",
+        Locale::ZhCn => "简体中文",
+    }
+}
+
+/// One scenario in the list; returns true when the trainee opens it.
+fn scenario_card(ui: &mut egui::Ui, row: &ScenarioRow, l: Locale) -> bool {
+    let mut open = false;
+    egui::Frame::NONE
+        .fill(theme::PANEL)
+        .stroke(egui::Stroke::new(1.0, egui::Color32::from_rgb(0xdd, 0xe1, 0xe6)))
+        .corner_radius(6)
+        .inner_margin(10)
+        .outer_margin(egui::Margin { left: 0, right: 8, top: 0, bottom: 8 })
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal(|ui| {
+                ui.label(egui::RichText::new(&row.title).strong().size(17.0));
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui.button(tr(T::Start, l)).clicked() {
+                        open = true;
+                    }
+                });
+            });
+            ui.label(egui::RichText::new(&row.summary).color(theme::MUTED));
+            ui.horizontal_wrapped(|ui| {
+                let personality = if row.drawn {
+                    format!("{}: {}", tr(T::Personality, l), tr(T::Drawn, l))
+                } else {
+                    format!("{}: {}", tr(T::Personality, l), row.personalities.iter().map(|p| p.name(l)).collect::<Vec<_>>().join(" / "))
+                };
+                chip(ui, &personality);
+                for c in &row.categories {
+                    chip(ui, c.name(l));
+                }
+                chip(ui, &format!("{} {}", tr(T::Difficulty, l), "●".repeat(row.difficulty as usize)));
+                chip(ui, &format!("{} {}", row.minutes, tr(T::Minutes, l)));
+                chip(ui, locale_name(row.locale));
+            });
+        });
+    open
+}
+
+fn chip(ui: &mut egui::Ui, text: &str) {
+    egui::Frame::NONE
+        .fill(egui::Color32::from_rgb(0xee, 0xf2, 0xf6))
+        .corner_radius(10)
+        .inner_margin(egui::Margin::symmetric(8, 2))
+        .show(ui, |ui| {
+            ui.label(egui::RichText::new(text).small());
+        });
+}

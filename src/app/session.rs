@@ -1,0 +1,289 @@
+//! Intents and the one system that applies them: screens say what the user wants, this
+//! changes the session, the settings and the screen.
+
+use super::Screen;
+use super::library::{Library, ScenarioUpdated};
+use super::settings::Settings;
+use crate::compile::Scenario;
+use crate::debrief::{Debrief, debrief};
+use crate::engine::Session;
+use crate::vocabulary::{Category, Locale, Personality};
+use bevy::prelude::*;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    #[default]
+    Practice,
+    Assessment,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Markdown,
+    Json,
+}
+
+/// Everything a screen can ask for.
+#[derive(Message, Debug, Clone, PartialEq)]
+pub enum Intent {
+    Navigate(Screen),
+    SetFilter(LibraryFilter),
+    OpenScenario(String),
+    SetMode(Mode),
+    SetSeed(u64),
+    SetPersonality(Option<Personality>),
+    Start,
+    Choose(usize),
+    Undo,
+    Restart,
+    KeepOutdated,
+    Reveal(bool),
+    ShowDebrief,
+    Replay,
+    TryPersonality(Personality),
+    Export(ExportFormat),
+    SetLanguage(Locale),
+    SetTextScale(f32),
+    SetPresentation(bool),
+    SetFolder(Option<String>),
+    RestartApp,
+}
+
+#[derive(Resource, Debug, Clone, Default, PartialEq)]
+pub struct LibraryFilter {
+    pub personality: Option<Personality>,
+    pub category: Option<Category>,
+    pub locale: Option<Locale>,
+    pub search: String,
+}
+
+/// The scenario chosen in the library and how the trainee wants to play it.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct Briefing {
+    pub path: Option<String>,
+    pub mode: Mode,
+    pub seed: u64,
+    /// Fixes a drawn personality (used by "try another personality").
+    pub personality: Option<Personality>,
+}
+
+#[derive(Resource, Default)]
+pub struct ActiveSession {
+    pub current: Option<Running>,
+    /// A line for the user after an export.
+    pub notice: Option<String>,
+}
+
+pub struct Running {
+    pub path: String,
+    pub scenario: Arc<Scenario>,
+    pub session: Session,
+    pub mode: Mode,
+    pub personality: Option<Personality>,
+    /// Sessions before each choice, for undo in practice mode.
+    pub history: Vec<Session>,
+    /// The file changed on disk since this session started.
+    pub outdated: bool,
+    /// Presentation mode: scores and feedback shown.
+    pub revealed: bool,
+    pub debrief: Option<Debrief>,
+}
+
+pub struct SessionPlugin;
+
+impl Plugin for SessionPlugin {
+    fn build(&self, app: &mut App) {
+        app.add_message::<Intent>()
+            .init_resource::<LibraryFilter>()
+            .init_resource::<Briefing>()
+            .init_resource::<ActiveSession>()
+            .add_systems(Update, (mark_outdated, apply_intents).chain());
+    }
+}
+
+fn mark_outdated(mut updates: MessageReader<ScenarioUpdated>, mut active: ResMut<ActiveSession>) {
+    for update in updates.read() {
+        if let Some(run) = &mut active.current
+            && run.path == update.path
+        {
+            run.outdated = true;
+        }
+    }
+}
+
+fn start(briefing: &Briefing, library: &Library) -> Option<Running> {
+    let path = briefing.path.clone()?;
+    let scenario = library.get(&path)?.scenario.clone()?;
+    let personality = briefing.personality.filter(|p| scenario.personalities.contains(p));
+    let session = match personality {
+        Some(p) => Session::with_personality(scenario.clone(), briefing.seed, p),
+        None => Session::new(scenario.clone(), briefing.seed),
+    };
+    Some(Running {
+        path,
+        scenario,
+        session,
+        mode: briefing.mode,
+        personality,
+        history: Vec::new(),
+        outdated: false,
+        revealed: false,
+        debrief: None,
+    })
+}
+
+/// A seed from the clock, for "new seed"; sessions themselves never read the clock.
+pub fn fresh_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(1);
+    nanos % 1_000_000
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn apply_intents(
+    mut intents: MessageReader<Intent>,
+    mut next: ResMut<NextState<Screen>>,
+    mut filter: ResMut<LibraryFilter>,
+    mut briefing: ResMut<Briefing>,
+    mut active: ResMut<ActiveSession>,
+    mut settings: ResMut<Settings>,
+    library: Res<Library>,
+) {
+    for intent in intents.read() {
+        match intent.clone() {
+            Intent::Navigate(screen) => next.set(screen),
+            Intent::SetFilter(f) => *filter = f,
+            Intent::OpenScenario(path) => {
+                if briefing.path.as_deref() != Some(path.as_str()) {
+                    briefing.personality = None;
+                }
+                briefing.path = Some(path);
+                if briefing.seed == 0 {
+                    briefing.seed = fresh_seed();
+                }
+                next.set(Screen::Briefing);
+            }
+            Intent::SetMode(mode) => briefing.mode = mode,
+            Intent::SetSeed(seed) => briefing.seed = seed,
+            Intent::SetPersonality(p) => briefing.personality = p,
+            Intent::Start | Intent::Restart => {
+                if let Some(run) = start(&briefing, &library) {
+                    active.current = Some(run);
+                    active.notice = None;
+                    next.set(Screen::RolePlay);
+                }
+            }
+            Intent::KeepOutdated => {
+                if let Some(run) = &mut active.current {
+                    run.outdated = false;
+                }
+            }
+            Intent::Choose(shown) => {
+                if let Some(run) = &mut active.current {
+                    let before = run.session.clone();
+                    if run.session.choose(shown).is_ok() {
+                        if run.mode == Mode::Practice {
+                            run.history.push(before);
+                        }
+                        run.revealed = false;
+                    }
+                }
+            }
+            Intent::Undo => {
+                if let Some(run) = &mut active.current
+                    && run.mode == Mode::Practice
+                    && let Some(previous) = run.history.pop()
+                {
+                    run.session = previous;
+                    run.debrief = None;
+                }
+            }
+            Intent::Reveal(on) => {
+                if let Some(run) = &mut active.current {
+                    run.revealed = on;
+                }
+            }
+            Intent::ShowDebrief => {
+                if let Some(run) = &mut active.current
+                    && run.session.is_ended()
+                {
+                    if run.debrief.is_none() {
+                        run.debrief = debrief(&run.session);
+                    }
+                    next.set(Screen::Debrief);
+                }
+            }
+            Intent::Replay => {
+                if let Some(run) = &active.current {
+                    briefing.path = Some(run.path.clone());
+                    briefing.seed = run.session.seed();
+                    briefing.mode = run.mode;
+                    briefing.personality = run.personality;
+                }
+                if let Some(run) = start(&briefing, &library) {
+                    active.current = Some(run);
+                    next.set(Screen::RolePlay);
+                }
+            }
+            Intent::TryPersonality(p) => {
+                if let Some(run) = &active.current {
+                    briefing.path = Some(run.path.clone());
+                    briefing.seed = run.session.seed();
+                    briefing.mode = run.mode;
+                }
+                briefing.personality = Some(p);
+                if let Some(run) = start(&briefing, &library) {
+                    active.current = Some(run);
+                    next.set(Screen::RolePlay);
+                }
+            }
+            Intent::Export(format) => {
+                let notice = active.current.as_ref().and_then(|run| run.debrief.as_ref()).map(|d| {
+                    match export(d, format) {
+                        Ok(path) => format!("{}: {}", super::strings::tr(super::strings::T::Exported, settings.language), path.display()),
+                        Err(e) => format!("{}: {e}", super::strings::tr(super::strings::T::ExportFailed, settings.language)),
+                    }
+                });
+                active.notice = notice;
+            }
+            Intent::SetLanguage(l) => settings.language = l,
+            Intent::SetTextScale(s) => settings.text_scale = s,
+            Intent::SetPresentation(on) => settings.presentation = on,
+            Intent::SetFolder(folder) => settings.scenario_folder = folder.filter(|f| !f.trim().is_empty()),
+            Intent::RestartApp => restart_app(),
+        }
+    }
+}
+
+/// Where exports go: `RAPPORT_EXPORT_DIR`, else the user's documents folder, else here.
+pub fn export_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("RAPPORT_EXPORT_DIR") {
+        return PathBuf::from(dir);
+    }
+    directories::UserDirs::new()
+        .and_then(|u| u.document_dir().map(|d| d.join("Rapport")))
+        .unwrap_or_else(|| PathBuf::from("rapport-debriefs"))
+}
+
+fn export(d: &Debrief, format: ExportFormat) -> std::io::Result<PathBuf> {
+    let (text, ext) = match format {
+        ExportFormat::Markdown => (d.to_markdown(), "md"),
+        ExportFormat::Json => (d.to_json(), "json"),
+    };
+    let path = export_dir().join(format!("{}-seed{}-{}.{ext}", d.report.scenario, d.report.seed, d.report.personality.code()));
+    super::settings::write_atomically(&path, &text)?;
+    Ok(path)
+}
+
+/// Starts a fresh copy of the app and ends this one (to watch a newly chosen folder).
+fn restart_app() {
+    if let Ok(exe) = std::env::current_exe()
+        && std::process::Command::new(exe).spawn().is_ok()
+    {
+        std::process::exit(0);
+    }
+}
