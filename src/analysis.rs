@@ -25,6 +25,10 @@ struct Entry {
     children: Vec<(usize, usize, f64)>,
     best: u32,
     worst: u32,
+    /// Final trust on the best and worst lines: among equal scores, the line that leaves
+    /// the customer trusting more is the one shown as best.
+    best_trust: i32,
+    worst_trust: i32,
     best_child: usize,
     worst_child: usize,
     dist: Distribution,
@@ -60,6 +64,8 @@ impl<'a> Analyzer<'a> {
             children: Vec::new(),
             best: 0,
             worst: 0,
+            best_trust: 0,
+            worst_trust: 0,
             best_child: usize::MAX,
             worst_child: usize::MAX,
             dist: Vec::new(),
@@ -151,6 +157,7 @@ impl<'a> Analyzer<'a> {
     fn value(&mut self, id: usize) {
         let scn = self.scn;
         let entry = &self.entries[id];
+        let trust = self.states[id].trust;
         let (best, worst, best_child, worst_child, dist) = match entry.stop {
             Stop::End(node) => {
                 let outcome = match &scn.nodes[node].then {
@@ -158,25 +165,25 @@ impl<'a> Analyzer<'a> {
                     _ => Outcome::Stalled,
                 };
                 let s = total(scn, &self.states[id], outcome);
-                (s, s, usize::MAX, usize::MAX, vec![(s, 1.0)])
+                ((s, trust), (s, trust), usize::MAX, usize::MAX, vec![(s, 1.0)])
             }
             _ if entry.children.is_empty() => {
                 // A decision with every choice hidden by its condition: the trainee is stuck,
                 // which the scenario's validation should have prevented; score it as stalled.
                 let s = total(scn, &self.states[id], Outcome::Stalled);
-                (s, s, usize::MAX, usize::MAX, vec![(s, 1.0)])
+                ((s, trust), (s, trust), usize::MAX, usize::MAX, vec![(s, 1.0)])
             }
             _ => {
-                let mut best = (0, usize::MAX);
-                let mut worst = (u32::MAX, usize::MAX);
+                let mut best = ((0, i32::MIN), usize::MAX);
+                let mut worst = ((u32::MAX, i32::MAX), usize::MAX);
                 let mut acc = [0.0f64; 101];
                 for (k, &(child, _, p)) in entry.children.iter().enumerate() {
                     let c = &self.entries[child];
-                    if c.best > best.0 || best.1 == usize::MAX {
-                        best = (c.best, k);
+                    if (c.best, c.best_trust) > best.0 {
+                        best = ((c.best, c.best_trust), k);
                     }
-                    if c.worst < worst.0 {
-                        worst = (c.worst, k);
+                    if (c.worst, c.worst_trust) < worst.0 {
+                        worst = ((c.worst, c.worst_trust), k);
                     }
                     for &(s, q) in &c.dist {
                         acc[s.min(100) as usize] += p * q;
@@ -192,8 +199,8 @@ impl<'a> Analyzer<'a> {
             }
         };
         let e = &mut self.entries[id];
-        e.best = best;
-        e.worst = worst;
+        (e.best, e.best_trust) = best;
+        (e.worst, e.worst_trust) = worst;
         e.best_child = best_child;
         e.worst_child = worst_child;
         e.dist = dist;

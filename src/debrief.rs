@@ -124,6 +124,7 @@ struct Labels {
     right: &'static str,
     wrong: &'static str,
     style: &'static str,
+    peak: &'static str,
 }
 
 fn labels(locale: Locale) -> Labels {
@@ -149,6 +150,7 @@ fn labels(locale: Locale) -> Labels {
             right: "right",
             wrong: "wrong",
             style: "How your moves land with each personality",
+            peak: "peak",
         },
         Locale::ZhCn => Labels {
             title: "复盘",
@@ -171,6 +173,7 @@ fn labels(locale: Locale) -> Labels {
             right: "正确",
             wrong: "错误",
             style: "你的做法对各类性格的效果",
+            peak: "峰值",
         },
     }
 }
@@ -192,8 +195,8 @@ impl Debrief {
         let _ = writeln!(md, "- **{}:** {}", l.personality, r.personality.name(loc));
         let _ = writeln!(
             md,
-            "- **{}:** {} → {} (peak {})",
-            l.trust, r.trust_start, r.trust_end, r.trust_peak
+            "- **{}:** {} → {} ({} {})",
+            l.trust, r.trust_start, r.trust_end, l.peak, r.trust_peak
         );
         let _ = writeln!(md, "- **{}:** {} → {}", l.stage, r.stage_start.name(loc), r.stage_end.name(loc));
         if let Some((guess, correct)) = r.diagnosis {
@@ -216,13 +219,12 @@ impl Debrief {
             for o in &r.objections {
                 let _ = writeln!(
                     md,
-                    "- **{}** ({}, {}): {:?}{}{}",
-                    o.id,
-                    o.category.name(loc),
+                    "- **{}** ({}): {}{}{}",
                     o.kind,
-                    o.status,
+                    o.category.name(loc),
+                    o.status.name(loc),
                     o.timing.map(|t| format!(", {}", t.name(loc))).unwrap_or_default(),
-                    if o.methods.is_empty() { String::new() } else { format!(", {}", o.methods.join(" + ")) }
+                    if o.method_names.is_empty() { String::new() } else { format!(", {}", o.method_names.join(" + ")) }
                 );
             }
         }

@@ -25,6 +25,29 @@ pub enum ObjectionStatus {
     Dismissed,
 }
 
+impl ObjectionStatus {
+    pub fn name(self, locale: crate::vocabulary::Locale) -> &'static str {
+        use crate::vocabulary::Locale::*;
+        use ObjectionStatus::*;
+        match (locale, self) {
+            (En, NotRaised) => "not raised",
+            (En, Open) => "open",
+            (En, Answered) => "answered, not yet accepted",
+            (En, Deferred) => "deferred",
+            (En, Resolved) => "resolved",
+            (En, Preempted) => "pre-empted",
+            (En, Dismissed) => "not answered",
+            (ZhCn, NotRaised) => "未提出",
+            (ZhCn, Open) => "待处理",
+            (ZhCn, Answered) => "已答复，未被接受",
+            (ZhCn, Deferred) => "暂缓处理",
+            (ZhCn, Resolved) => "已化解",
+            (ZhCn, Preempted) => "已预先化解",
+            (ZhCn, Dismissed) => "未予理睬",
+        }
+    }
+}
+
 /// One objection's state: everything about it that the score depends on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ObjectionTrack {
@@ -33,6 +56,9 @@ pub struct ObjectionTrack {
     /// Raised on arriving at the current decision: answering now is answering "at once".
     pub fresh: bool,
 }
+
+/// Mistakes beyond this many cost nothing more (the score has hit its floor by then).
+pub const MISTAKES_COUNTED: u8 = 5;
 
 /// Style balance starts here and moves +1 for each well-fitting move, -2 for each ill-fitting one.
 pub const STYLE_START: i8 = 5;
@@ -50,6 +76,8 @@ pub struct PlayState {
     pub style_balance: i8,
     pub objections: Vec<ObjectionTrack>,
     pub diagnosis: Option<bool>,
+    /// Choices marked as mistakes, counted up to `MISTAKES_COUNTED`.
+    pub mistakes: u8,
 }
 
 impl PlayState {
@@ -70,6 +98,7 @@ impl PlayState {
                 scenario.objections.len()
             ],
             diagnosis: None,
+            mistakes: 0,
         }
     }
 
@@ -475,6 +504,9 @@ pub fn apply_choice(
             from: stage_before,
             to,
         });
+    }
+    if choice.mistake {
+        state.mistakes = (state.mistakes + 1).min(MISTAKES_COUNTED);
     }
     emit(sink, || Event::Feedback {
         text: choice.feedback_for(p).clone(),

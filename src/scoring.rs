@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleLine {
     pub rule: String,
-    pub points: u32,
-    pub max: u32,
+    /// Negative for a deduction.
+    pub points: i32,
+    pub max: i32,
     pub detail: String,
 }
 
@@ -41,6 +42,9 @@ pub fn weights(has_diagnosis: bool) -> Weights {
         Weights { outcome: 30, trust: 25, relationship: 15, objections: 20, style: 10, diagnosis: 0 }
     }
 }
+
+/// Points each choice marked as a mistake costs, whatever else it earned.
+pub const MISTAKE_POINTS: i32 = 4;
 
 /// Trust gained to earn every trust point.
 pub const TRUST_GAIN_FOR_FULL_POINTS: i32 = 40;
@@ -96,8 +100,8 @@ fn score_with(scn: &Scenario, state: &PlayState, outcome: Outcome, quiet: bool) 
     let mut add = |rule: &str, points: u32, max: u32, detail: &dyn Fn() -> String| {
         rules.push(RuleLine {
             rule: rule.to_string(),
-            points,
-            max,
+            points: points as i32,
+            max: max as i32,
             detail: if quiet { String::new() } else { detail() },
         });
     };
@@ -212,7 +216,22 @@ fn score_with(scn: &Scenario, state: &PlayState, outcome: Outcome, quiet: bool) 
             (None, true) => "未进行性格判断".into(),
         });
     }
-    let total = rules.iter().map(|r| r.points).sum::<u32>().min(100);
+    if state.mistakes > 0 {
+        let deduction = MISTAKE_POINTS * state.mistakes as i32;
+        rules.push(RuleLine {
+            rule: "mistakes".into(),
+            points: -deduction,
+            max: 0,
+            detail: if quiet {
+                String::new()
+            } else if zh {
+                format!("{} 次失误，每次扣 {} 分", state.mistakes, MISTAKE_POINTS)
+            } else {
+                format!("{} mistake{} × −{}", state.mistakes, if state.mistakes == 1 { "" } else { "s" }, MISTAKE_POINTS)
+            },
+        });
+    }
+    let total = rules.iter().map(|r| r.points).sum::<i32>().clamp(0, 100) as u32;
     ScoreCard { total, rules }
 }
 
@@ -227,8 +246,10 @@ pub struct ObjectionReport {
     pub timing: Option<Timing>,
     pub timing_right: bool,
     pub right_timings: Vec<Timing>,
-    /// Handling methods used on it, in order.
+    /// Handling methods used on it, in order (technique ids).
     pub methods: Vec<String>,
+    /// The same methods named in the scenario's language.
+    pub method_names: Vec<String>,
 }
 
 /// How the trainee's moves would have landed with each personality.
@@ -287,6 +308,7 @@ pub fn report(session: &Session) -> Option<Report> {
             timing_right: track.timing.is_some_and(|t| spec.right_timings.contains(&t)),
             right_timings: spec.right_timings.clone(),
             methods: Vec::new(),
+            method_names: Vec::new(),
         })
         .collect();
     let mut used_techniques = Vec::new();
@@ -299,6 +321,8 @@ pub fn report(session: &Session) -> Option<Report> {
                     && !o.methods.contains(m)
                 {
                     o.methods.push(m.clone());
+                    let name = model.technique(m).map(|t| model.technique_def(t).name.get(scn.locale()).to_string());
+                    o.method_names.push(name.unwrap_or_else(|| m.clone()));
                 }
             }
             Event::TraineeSays { techniques, .. } => used_techniques.extend(techniques.iter().cloned()),

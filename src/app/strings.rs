@@ -284,21 +284,5 @@ pub fn tr(key: T, locale: Locale) -> &'static str {
 
 /// Status of an objection as the interface names it.
 pub fn objection_status(status: crate::engine::ObjectionStatus, locale: Locale) -> &'static str {
-    use crate::engine::ObjectionStatus::*;
-    match (locale, status) {
-        (Locale::En, NotRaised) => "not raised",
-        (Locale::En, Open) => "open",
-        (Locale::En, Answered) => "answered, not yet accepted",
-        (Locale::En, Deferred) => "deferred",
-        (Locale::En, Resolved) => "resolved",
-        (Locale::En, Preempted) => "pre-empted",
-        (Locale::En, Dismissed) => "not answered",
-        (Locale::ZhCn, NotRaised) => "未提出",
-        (Locale::ZhCn, Open) => "待处理",
-        (Locale::ZhCn, Answered) => "已答复，未被接受",
-        (Locale::ZhCn, Deferred) => "暂缓处理",
-        (Locale::ZhCn, Resolved) => "已化解",
-        (Locale::ZhCn, Preempted) => "已预先化解",
-        (Locale::ZhCn, Dismissed) => "未予理睬",
-    }
+    status.name(locale)
 }
