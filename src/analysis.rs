@@ -31,7 +31,6 @@ struct Entry {
     worst_trust: i32,
     best_child: usize,
     worst_child: usize,
-    dist: Distribution,
     valued: bool,
 }
 
@@ -41,11 +40,19 @@ pub struct Analyzer<'a> {
     index: HashMap<Key, usize>,
     entries: Vec<Entry>,
     states: Vec<PlayState>,
+    /// Positions in the order they were valued: children before parents.
+    order: Vec<usize>,
 }
 
 impl<'a> Analyzer<'a> {
     pub fn new(scn: &'a Scenario) -> Self {
-        Analyzer { scn, index: HashMap::new(), entries: Vec::new(), states: Vec::new() }
+        Analyzer {
+            scn,
+            index: HashMap::new(),
+            entries: Vec::new(),
+            states: Vec::new(),
+            order: Vec::new(),
+        }
     }
 
     /// Number of distinct positions explored so far.
@@ -68,7 +75,6 @@ impl<'a> Analyzer<'a> {
             worst_trust: 0,
             best_child: usize::MAX,
             worst_child: usize::MAX,
-            dist: Vec::new(),
             valued: false,
         });
         self.states.push(key.1.clone());
@@ -158,26 +164,25 @@ impl<'a> Analyzer<'a> {
         let scn = self.scn;
         let entry = &self.entries[id];
         let trust = self.states[id].trust;
-        let (best, worst, best_child, worst_child, dist) = match entry.stop {
+        let (best, worst, best_child, worst_child) = match entry.stop {
             Stop::End(node) => {
                 let outcome = match &scn.nodes[node].then {
                     Then::End(e) => e.outcome,
                     _ => Outcome::Stalled,
                 };
                 let s = total(scn, &self.states[id], outcome);
-                ((s, trust), (s, trust), usize::MAX, usize::MAX, vec![(s, 1.0)])
+                ((s, trust), (s, trust), usize::MAX, usize::MAX)
             }
             _ if entry.children.is_empty() => {
                 // A decision with every choice hidden by its condition: the trainee is stuck,
                 // which the scenario's validation should have prevented; score it as stalled.
                 let s = total(scn, &self.states[id], Outcome::Stalled);
-                ((s, trust), (s, trust), usize::MAX, usize::MAX, vec![(s, 1.0)])
+                ((s, trust), (s, trust), usize::MAX, usize::MAX)
             }
             _ => {
                 let mut best = ((0, i32::MIN), usize::MAX);
                 let mut worst = ((u32::MAX, i32::MAX), usize::MAX);
-                let mut acc = [0.0f64; 101];
-                for (k, &(child, _, p)) in entry.children.iter().enumerate() {
+                for (k, &(child, _, _)) in entry.children.iter().enumerate() {
                     let c = &self.entries[child];
                     if (c.best, c.best_trust) > best.0 {
                         best = ((c.best, c.best_trust), k);
@@ -185,17 +190,8 @@ impl<'a> Analyzer<'a> {
                     if (c.worst, c.worst_trust) < worst.0 {
                         worst = ((c.worst, c.worst_trust), k);
                     }
-                    for &(s, q) in &c.dist {
-                        acc[s.min(100) as usize] += p * q;
-                    }
                 }
-                let dist = acc
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, q)| **q > 0.0)
-                    .map(|(s, q)| (s as u32, *q))
-                    .collect();
-                (best.0, worst.0, best.1, worst.1, dist)
+                (best.0, worst.0, best.1, worst.1)
             }
         };
         let e = &mut self.entries[id];
@@ -203,8 +199,8 @@ impl<'a> Analyzer<'a> {
         (e.worst, e.worst_trust) = worst;
         e.best_child = best_child;
         e.worst_child = worst_child;
-        e.dist = dist;
         e.valued = true;
+        self.order.push(id);
     }
 
     pub fn best(&self, id: usize) -> u32 {
@@ -213,15 +209,42 @@ impl<'a> Analyzer<'a> {
     pub fn worst(&self, id: usize) -> u32 {
         self.entries[id].worst
     }
-    pub fn distribution(&self, id: usize) -> &Distribution {
-        &self.entries[id].dist
+    /// The exact score distribution of random play from `root`: reach probabilities pushed
+    /// forward through the positions in topological order, collected at the endings. One
+    /// number per position, instead of a distribution per position.
+    pub fn distribution(&self, root: usize) -> Distribution {
+        let mut reach = vec![0.0f64; self.entries.len()];
+        reach[root] = 1.0;
+        let mut acc = [0.0f64; 101];
+        for &id in self.order.iter().rev() {
+            let p = reach[id];
+            if p == 0.0 {
+                continue;
+            }
+            let e = &self.entries[id];
+            if e.children.is_empty() {
+                acc[e.best.min(100) as usize] += p;
+            }
+            for &(child, _, q) in &e.children {
+                reach[child] += p * q;
+            }
+        }
+        acc.iter()
+            .enumerate()
+            .filter(|(_, q)| **q > 0.0)
+            .map(|(s, q)| (s as u32, *q))
+            .collect()
     }
 
     /// For each visible choice at a decision position: (choice index, best score after it).
     pub fn choice_values(&self, id: usize) -> Vec<(usize, u32)> {
         let e = &self.entries[id];
         match e.stop {
-            Stop::Decision(_) => e.children.iter().map(|&(c, i, _)| (i, self.entries[c].best)).collect(),
+            Stop::Decision(_) => e
+                .children
+                .iter()
+                .map(|&(c, i, _)| (i, self.entries[c].best))
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -244,19 +267,28 @@ impl<'a> Analyzer<'a> {
             let pick = if best { e.best_child } else { e.worst_child };
             match e.stop {
                 Stop::End(node) => {
-                    steps.push(PathStep::Ended { node: scn.nodes[node].id.clone() });
+                    steps.push(PathStep::Ended {
+                        node: scn.nodes[node].id.clone(),
+                    });
                     return steps;
                 }
                 _ if pick == usize::MAX => return steps,
                 Stop::Decision(node) => {
                     let (child, choice, _) = e.children[pick];
                     let state = &self.states[id];
-                    let shown = visible_choices(scn, state, node).iter().position(|&c| c == choice).unwrap_or(0);
+                    let shown = visible_choices(scn, state, node)
+                        .iter()
+                        .position(|&c| c == choice)
+                        .unwrap_or(0);
                     let text = match &scn.nodes[node].then {
                         Then::Choices(list) => list[choice].say.to_string(),
                         _ => Personality::ALL[choice.min(3)].code().to_string(),
                     };
-                    steps.push(PathStep::Chose { node: scn.nodes[node].id.clone(), number: shown + 1, text });
+                    steps.push(PathStep::Chose {
+                        node: scn.nodes[node].id.clone(),
+                        number: shown + 1,
+                        text,
+                    });
                     id = child;
                 }
                 Stop::Chance(node) => {
@@ -265,7 +297,11 @@ impl<'a> Analyzer<'a> {
                         Then::Chance(b) => b[branch].note.to_string(),
                         _ => String::new(),
                     };
-                    steps.push(PathStep::Chance { node: scn.nodes[node].id.clone(), branch: branch + 1, note });
+                    steps.push(PathStep::Chance {
+                        node: scn.nodes[node].id.clone(),
+                        branch: branch + 1,
+                        note,
+                    });
                     id = child;
                 }
             }
@@ -289,9 +325,19 @@ impl<'a> Analyzer<'a> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PathStep {
-    Chose { node: String, number: usize, text: String },
-    Chance { node: String, branch: usize, note: String },
-    Ended { node: String },
+    Chose {
+        node: String,
+        number: usize,
+        text: String,
+    },
+    Chance {
+        node: String,
+        branch: usize,
+        note: String,
+    },
+    Ended {
+        node: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -309,7 +355,14 @@ impl Summary {
     fn of(best: u32, worst: u32, distribution: Distribution) -> Summary {
         let mean = distribution.iter().map(|(s, p)| *s as f64 * p).sum();
         let median = median(&distribution);
-        Summary { best, worst, mean, median, discrimination: best as i64 - median as i64, distribution }
+        Summary {
+            best,
+            worst,
+            mean,
+            median,
+            discrimination: best as i64 - median as i64,
+            distribution,
+        }
     }
 }
 
@@ -373,6 +426,8 @@ pub struct Analysis {
     pub unreached_nodes: Vec<String>,
     /// Whether best play reaches its best score without any choice marked a mistake.
     pub best_avoids_mistakes: bool,
+    /// The best score of any line that takes at least one choice marked as a mistake.
+    pub best_with_mistake: Option<u32>,
 }
 
 /// Analyses every personality the scenario can draw; random play draws it uniformly.
@@ -384,21 +439,38 @@ pub fn analyze(scn: &Scenario) -> Analysis {
         roots.push((p, root));
     }
     let n = roots.len().max(1) as f64;
+    let dists: Vec<Distribution> = roots
+        .iter()
+        .map(|&(_, r)| analyzer.distribution(r))
+        .collect();
     let mut acc = [0.0f64; 101];
-    for &(_, r) in &roots {
-        for &(s, q) in analyzer.distribution(r) {
+    for dist in &dists {
+        for &(s, q) in dist {
             acc[s.min(100) as usize] += q / n;
         }
     }
-    let overall_dist: Distribution =
-        acc.iter().enumerate().filter(|(_, q)| **q > 0.0).map(|(s, q)| (s as u32, *q)).collect();
-    let best = roots.iter().map(|&(_, r)| analyzer.best(r)).max().unwrap_or(0);
-    let worst = roots.iter().map(|&(_, r)| analyzer.worst(r)).min().unwrap_or(0);
+    let overall_dist: Distribution = acc
+        .iter()
+        .enumerate()
+        .filter(|(_, q)| **q > 0.0)
+        .map(|(s, q)| (s as u32, *q))
+        .collect();
+    let best = roots
+        .iter()
+        .map(|&(_, r)| analyzer.best(r))
+        .max()
+        .unwrap_or(0);
+    let worst = roots
+        .iter()
+        .map(|&(_, r)| analyzer.worst(r))
+        .min()
+        .unwrap_or(0);
     let personalities = roots
         .iter()
-        .map(|&(p, r)| PersonalityAnalysis {
+        .zip(dists)
+        .map(|(&(p, r), dist)| PersonalityAnalysis {
             personality: p,
-            summary: Summary::of(analyzer.best(r), analyzer.worst(r), analyzer.distribution(r).clone()),
+            summary: Summary::of(analyzer.best(r), analyzer.worst(r), dist),
             best_path: analyzer.line(r, true),
             worst_path: analyzer.line(r, false),
         })
@@ -477,9 +549,20 @@ pub fn analyze(scn: &Scenario) -> Analysis {
             _ => None,
         })
         .collect();
-    let unreached_nodes =
-        scn.nodes.iter().enumerate().filter(|(i, _)| !node_reached[*i]).map(|(_, n)| n.id.clone()).collect();
-    let best_avoids_mistakes = roots.iter().all(|&(_, r)| best_without_mistakes(scn, &analyzer, r) == analyzer.best(r));
+    let unreached_nodes = scn
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !node_reached[*i])
+        .map(|(_, n)| n.id.clone())
+        .collect();
+    let best_avoids_mistakes = roots
+        .iter()
+        .all(|&(_, r)| best_without_mistakes(scn, &analyzer, r) == analyzer.best(r));
+    let best_with_mistake = roots
+        .iter()
+        .filter_map(|&(_, r)| best_with_mistake(scn, &analyzer, r))
+        .max();
 
     Analysis {
         scenario: scn.file.id.clone(),
@@ -490,6 +573,7 @@ pub fn analyze(scn: &Scenario) -> Analysis {
         decisions,
         unreached_nodes,
         best_avoids_mistakes,
+        best_with_mistake,
     }
 }
 
@@ -501,7 +585,11 @@ fn mark_routing_nodes(scn: &Scenario, analyzer: &Analyzer, reached: &mut [bool])
             reached[n] = true;
             match &scn.nodes[n].then {
                 Then::Branch { cases, otherwise } => {
-                    n = cases.iter().find(|(c, _)| state.holds(c)).map(|(_, x)| *x).unwrap_or(*otherwise);
+                    n = cases
+                        .iter()
+                        .find(|(c, _)| state.holds(c))
+                        .map(|(_, x)| *x)
+                        .unwrap_or(*otherwise);
                 }
                 _ => break,
             }
@@ -544,10 +632,12 @@ fn best_without_mistakes(scn: &Scenario, analyzer: &Analyzer, root: usize) -> u3
         let allowed: Vec<(usize, usize)> = e
             .children
             .iter()
-            .filter(|&&(_, i, _)| match (e.stop, &scn.nodes[stop_node(e.stop)].then) {
-                (Stop::Decision(_), Then::Choices(list)) => !list[i].mistake,
-                _ => true,
-            })
+            .filter(
+                |&&(_, i, _)| match (e.stop, &scn.nodes[stop_node(e.stop)].then) {
+                    (Stop::Decision(_), Then::Choices(list)) => !list[i].mistake,
+                    _ => true,
+                },
+            )
             .map(|&(c, i, _)| (c, i))
             .collect();
         if !expanded {
@@ -562,7 +652,11 @@ fn best_without_mistakes(scn: &Scenario, analyzer: &Analyzer, root: usize) -> u3
         let v = match e.stop {
             Stop::End(_) => e.best,
             _ if e.children.is_empty() => e.best,
-            _ => allowed.iter().map(|&(c, _)| memo.get(&c).copied().unwrap_or(0)).max().unwrap_or(0),
+            _ => allowed
+                .iter()
+                .map(|&(c, _)| memo.get(&c).copied().unwrap_or(0))
+                .max()
+                .unwrap_or(0),
         };
         memo.insert(id, v);
     }
@@ -589,7 +683,10 @@ impl Simulation {
     pub fn median(&self) -> u32 {
         let mut sorted = self.scores.clone();
         sorted.sort_unstable();
-        sorted.get(sorted.len().saturating_sub(1) / 2).copied().unwrap_or(0)
+        sorted
+            .get(sorted.len().saturating_sub(1) / 2)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// (score, count) for each score that occurred.
@@ -598,7 +695,12 @@ impl Simulation {
         for &s in &self.scores {
             counts[s.min(100) as usize] += 1;
         }
-        counts.iter().enumerate().filter(|(_, n)| **n > 0).map(|(s, n)| (s as u32, *n)).collect()
+        counts
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(s, n)| (s as u32, *n))
+            .collect()
     }
 }
 
@@ -652,8 +754,13 @@ pub struct LibraryRow {
 pub fn library_rows(scenarios: &[(std::path::PathBuf, Scenario)]) -> Vec<LibraryRow> {
     scenarios
         .iter()
-        .map(|(path, scn)| {
-            let a = analyze(scn);
+        .map(|(path, scn)| library_row(path, scn, &analyze(scn)))
+        .collect()
+}
+
+pub fn library_row(path: &std::path::Path, scn: &Scenario, a: &Analysis) -> LibraryRow {
+    {
+        {
             let mut techniques: Vec<String> = scn
                 .nodes
                 .iter()
@@ -668,16 +775,28 @@ pub fn library_rows(scenarios: &[(std::path::PathBuf, Scenario)]) -> Vec<Library
             let decisions_on_best_path = a
                 .personalities
                 .iter()
-                .map(|p| p.best_path.iter().filter(|s| matches!(s, PathStep::Chose { .. })).count())
+                .map(|p| {
+                    p.best_path
+                        .iter()
+                        .filter(|s| matches!(s, PathStep::Chose { .. }))
+                        .count()
+                })
                 .min()
                 .unwrap_or(0);
             LibraryRow {
                 id: scn.file.id.clone(),
-                file: path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default(),
+                file: path
+                    .file_name()
+                    .map(|f| f.to_string_lossy().to_string())
+                    .unwrap_or_default(),
                 title: scn.file.title.clone(),
                 locale: scn.locale().code().to_string(),
                 personalities: scn.personalities.clone(),
-                central: scn.objections.iter().find(|o| o.central).map(|o| o.category),
+                central: scn
+                    .objections
+                    .iter()
+                    .find(|o| o.central)
+                    .map(|o| o.category),
                 categories: scn.file.categories.clone(),
                 techniques,
                 best: a.overall.best,
@@ -687,14 +806,17 @@ pub fn library_rows(scenarios: &[(std::path::PathBuf, Scenario)]) -> Vec<Library
                 decisions_on_best_path,
                 endings: a.endings.len(),
             }
-        })
-        .collect()
+        }
+    }
 }
 
 pub fn library_markdown(rows: &[LibraryRow]) -> String {
     use std::fmt::Write;
     let mut md = String::new();
-    let _ = writeln!(md, "| scenario | locale | personality | central objection | best | median | worst | decisions | techniques |");
+    let _ = writeln!(
+        md,
+        "| scenario | locale | personality | central objection | best | median | worst | decisions | techniques |"
+    );
     let _ = writeln!(md, "|---|---|---|---|---|---|---|---|---|");
     for r in rows {
         let _ = writeln!(
@@ -703,7 +825,11 @@ pub fn library_markdown(rows: &[LibraryRow]) -> String {
             r.title,
             r.file,
             r.locale,
-            r.personalities.iter().map(|p| p.code()).collect::<Vec<_>>().join(" / "),
+            r.personalities
+                .iter()
+                .map(|p| p.code())
+                .collect::<Vec<_>>()
+                .join(" / "),
             r.central.map(|c| c.code()).unwrap_or("-"),
             r.best,
             r.median,
@@ -713,4 +839,45 @@ pub fn library_markdown(rows: &[LibraryRow]) -> String {
         );
     }
     md
+}
+
+fn is_mistake(scn: &Scenario, stop: Stop, choice: usize) -> bool {
+    match (stop, &scn.nodes[stop_node(stop)].then) {
+        (Stop::Decision(_), Then::Choices(list)) => list[choice].mistake,
+        _ => false,
+    }
+}
+
+/// The best score of lines from `root` that take at least one mistake, if any exists.
+fn best_with_mistake(scn: &Scenario, analyzer: &Analyzer, root: usize) -> Option<u32> {
+    let mut memo: HashMap<usize, Option<u32>> = HashMap::new();
+    let mut stack = vec![(root, false)];
+    while let Some((id, expanded)) = stack.pop() {
+        if memo.contains_key(&id) {
+            continue;
+        }
+        let e = &analyzer.entries[id];
+        if !expanded {
+            stack.push((id, true));
+            for &(c, _, _) in &e.children {
+                if !memo.contains_key(&c) {
+                    stack.push((c, false));
+                }
+            }
+            continue;
+        }
+        let v = e
+            .children
+            .iter()
+            .filter_map(|&(c, i, _)| {
+                if is_mistake(scn, e.stop, i) {
+                    Some(analyzer.entries[c].best)
+                } else {
+                    memo.get(&c).copied().flatten()
+                }
+            })
+            .max();
+        memo.insert(id, v);
+    }
+    memo.get(&root).copied().flatten()
 }

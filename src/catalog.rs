@@ -14,7 +14,10 @@ pub const MODEL_FILE: &str = "_model.ron";
 /// out of listings; `_template.ron` is still validated when named or when validating a folder.
 pub fn is_listed_scenario(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "ron")
-        && !path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('_'))
+        && !path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('_'))
 }
 
 fn is_validated_file(path: &Path) -> bool {
@@ -31,7 +34,13 @@ pub fn expand(paths: &[PathBuf], include_underscored: bool) -> Result<Vec<PathBu
             let mut found: Vec<PathBuf> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.is_file())
-                .filter(|p| if include_underscored { is_validated_file(p) } else { is_listed_scenario(p) })
+                .filter(|p| {
+                    if include_underscored {
+                        is_validated_file(p)
+                    } else {
+                        is_listed_scenario(p)
+                    }
+                })
                 .collect();
             found.sort();
             out.extend(found);
@@ -66,7 +75,8 @@ pub fn read_text(path: &Path) -> Result<String, Problem> {
         });
     }
     String::from_utf8(bytes).map_err(|e| {
-        let text = String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]).to_string();
+        let text =
+            String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]).to_string();
         Problem {
             source: path.display().to_string(),
             location: crate::load::location_of_offset(&text, text.len()),
@@ -83,7 +93,10 @@ pub struct Catalog {
 
 impl Catalog {
     pub fn model_for(&mut self, scenario_path: &Path) -> Result<Arc<Model>, Vec<Problem>> {
-        let dir = scenario_path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let dir = scenario_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         self.models
             .entry(dir.clone())
             .or_insert_with(|| {
@@ -125,10 +138,15 @@ pub fn load_all(files: &[PathBuf]) -> Loaded {
         }
     }
     let mut checked = std::collections::HashSet::new();
-    let by_path: HashMap<PathBuf, usize> =
-        scenarios.iter().enumerate().map(|(i, (p, _))| (normalise(p), i)).collect();
+    let by_path: HashMap<PathBuf, usize> = scenarios
+        .iter()
+        .enumerate()
+        .map(|(i, (p, _))| (normalise(p), i))
+        .collect();
     for (path, scn) in &scenarios {
-        let Some(rel) = &scn.file.translation else { continue };
+        let Some(rel) = &scn.file.translation else {
+            continue;
+        };
         if check_relative_path(rel).is_err() {
             continue; // already reported by validation
         }
@@ -159,7 +177,8 @@ pub fn load_all(files: &[PathBuf]) -> Loaded {
         };
         if let Some(partner) = partner {
             if let Some(back) = &partner.file.translation
-                && normalise(&partner_path.parent().unwrap_or(Path::new(".")).join(back)) != normalise(path)
+                && normalise(&partner_path.parent().unwrap_or(Path::new(".")).join(back))
+                    != normalise(path)
             {
                 problems.entry(path.clone()).or_default().push(Problem {
                     source: partner.source.clone(),
@@ -167,10 +186,17 @@ pub fn load_all(files: &[PathBuf]) -> Loaded {
                     message: format!("its `translation` names `{back}`, not {}", path.display()),
                 });
             }
-            problems.entry(path.clone()).or_default().extend(compare_translations(scn, &partner));
+            problems
+                .entry(path.clone())
+                .or_default()
+                .extend(compare_translations(scn, &partner));
         }
     }
-    Loaded { scenarios, problems, files: files.to_vec() }
+    Loaded {
+        scenarios,
+        problems,
+        files: files.to_vec(),
+    }
 }
 
 fn normalise(path: &Path) -> PathBuf {

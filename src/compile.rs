@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 pub const MAX_NODES: usize = 100_000;
 pub const MAX_FLAGS: usize = 64;
-pub const MAX_OBJECTIONS: usize = 32;
+pub const MAX_OBJECTIONS: usize = 16;
 pub const MAX_TEXT_CHARS: usize = 20_000;
 pub const MAX_TRUST_EFFECT: i32 = 50;
 pub const MAX_CHANCE_WEIGHT: u32 = 10_000;
@@ -69,8 +69,14 @@ impl Node {
 pub enum Then {
     Choices(Vec<Choice>),
     Chance(Vec<ChanceBranch>),
-    Diagnose { prompt: Arc<str>, next: usize },
-    Branch { cases: Vec<(Cond, usize)>, otherwise: usize },
+    Diagnose {
+        prompt: Arc<str>,
+        next: usize,
+    },
+    Branch {
+        cases: Vec<(Cond, usize)>,
+        otherwise: usize,
+    },
     End(Ending),
 }
 
@@ -159,7 +165,11 @@ impl Scenario {
 }
 
 /// Parses and validates `text` from `source` with `model`. Either a scenario or every problem.
-pub fn load_scenario(text: &str, source: &str, model: Arc<Model>) -> Result<Scenario, Vec<Problem>> {
+pub fn load_scenario(
+    text: &str,
+    source: &str,
+    model: Arc<Model>,
+) -> Result<Scenario, Vec<Problem>> {
     let file: ScenarioFile = parse_ron(text, source).map_err(|e| vec![e])?;
     compile(file, text, source, model)
 }
@@ -287,7 +297,13 @@ struct Compiler<'a> {
     flags_tested: Vec<(usize, String)>,
 }
 
-fn check_text(problems: &mut Vec<Problem>, loc: &Locator, node: Option<usize>, what: &str, text: &str) {
+fn check_text(
+    problems: &mut Vec<Problem>,
+    loc: &Locator,
+    node: Option<usize>,
+    what: &str,
+    text: &str,
+) {
     if text.chars().count() > MAX_TEXT_CHARS {
         let message = format!("{what} is longer than {MAX_TEXT_CHARS} characters");
         problems.push(match node {
@@ -387,13 +403,23 @@ impl<'a> Compiler<'a> {
                 Cond::Objection(self.objection(o, node).unwrap_or(usize::MAX), *state)
             }
             Condition::Milestone(m) => Cond::Milestone(self.milestone(m, node)),
-            Condition::All(list) => Cond::All(list.iter().map(|c| self.condition(c, node)).collect()),
-            Condition::Any(list) => Cond::Any(list.iter().map(|c| self.condition(c, node)).collect()),
+            Condition::All(list) => {
+                Cond::All(list.iter().map(|c| self.condition(c, node)).collect())
+            }
+            Condition::Any(list) => {
+                Cond::Any(list.iter().map(|c| self.condition(c, node)).collect())
+            }
             Condition::Not(inner) => Cond::Not(Box::new(self.condition(inner, node))),
         }
     }
 
-    fn variants(&mut self, map: &std::collections::BTreeMap<Personality, String>, node: usize, candidates: &[Personality], what: &str) -> [Option<Arc<str>>; 4] {
+    fn variants(
+        &mut self,
+        map: &std::collections::BTreeMap<Personality, String>,
+        node: usize,
+        candidates: &[Personality],
+        what: &str,
+    ) -> [Option<Arc<str>>; 4] {
         let mut out: [Option<Arc<str>>; 4] = Default::default();
         for (p, text) in map {
             if !candidates.contains(p) {
@@ -413,7 +439,13 @@ impl<'a> Compiler<'a> {
         out
     }
 
-    fn choice(&mut self, spec: &ChoiceSpec, node: usize, nth: usize, candidates: &[Personality]) -> Choice {
+    fn choice(
+        &mut self,
+        spec: &ChoiceSpec,
+        node: usize,
+        nth: usize,
+        candidates: &[Personality],
+    ) -> Choice {
         let mut techniques = Vec::new();
         for t in &spec.techniques {
             match self.model.technique(t) {
@@ -447,7 +479,10 @@ impl<'a> Compiler<'a> {
                 objections.push((kind, i));
             }
         }
-        for (what, value) in [("trust", spec.trust.unwrap_or(0)), ("trust_bonus", spec.trust_bonus)] {
+        for (what, value) in [
+            ("trust", spec.trust.unwrap_or(0)),
+            ("trust_bonus", spec.trust_bonus),
+        ] {
             if value.abs() > MAX_TRUST_EFFECT {
                 self.problems.push(self.loc.nth_in_node(
                     node,
@@ -458,21 +493,45 @@ impl<'a> Compiler<'a> {
             }
         }
         let set = spec.set.iter().fold(0, |m, f| m | self.flag(f, node, true));
-        let clear = spec.clear.iter().fold(0, |m, f| m | self.flag(f, node, true));
-        let milestones = spec.milestones.iter().fold(0, |m, f| m | self.milestone(f, node));
+        let clear = spec
+            .clear
+            .iter()
+            .fold(0, |m, f| m | self.flag(f, node, true));
+        let milestones = spec
+            .milestones
+            .iter()
+            .fold(0, |m, f| m | self.milestone(f, node));
         if spec.feedback.trim().is_empty() {
             self.problems.push(self.loc.nth_in_node(
                 node,
                 "feedback",
                 nth,
-                format!("choice {} has no coach feedback; say why it works or fails", nth + 1),
+                format!(
+                    "choice {} has no coach feedback; say why it works or fails",
+                    nth + 1
+                ),
             ));
         }
         if spec.say.trim().is_empty() {
-            self.problems.push(self.loc.at_node(node, format!("choice {} has no line for the trainee to say", nth + 1)));
+            self.problems.push(self.loc.at_node(
+                node,
+                format!("choice {} has no line for the trainee to say", nth + 1),
+            ));
         }
-        check_text(&mut self.problems, &self.loc, Some(node), "a choice's line", &spec.say);
-        check_text(&mut self.problems, &self.loc, Some(node), "coach feedback", &spec.feedback);
+        check_text(
+            &mut self.problems,
+            &self.loc,
+            Some(node),
+            "a choice's line",
+            &spec.say,
+        );
+        check_text(
+            &mut self.problems,
+            &self.loc,
+            Some(node),
+            "coach feedback",
+            &spec.feedback,
+        );
         let when = spec.when.as_ref().map(|c| self.condition(c, node));
         let feedback_for = self.variants(&spec.feedback_for, node, candidates, "feedback");
         Choice {
@@ -500,7 +559,9 @@ pub fn check_relative_path(path: &str) -> Result<(), String> {
         return Err("the path is empty".into());
     }
     if path.starts_with('/') || path.starts_with('\\') || path.contains(':') {
-        return Err(format!("`{path}` is absolute; give a path relative to this file"));
+        return Err(format!(
+            "`{path}` is absolute; give a path relative to this file"
+        ));
     }
     let mut depth: i32 = 0;
     for part in path.split(['/', '\\']) {
@@ -516,7 +577,12 @@ pub fn check_relative_path(path: &str) -> Result<(), String> {
     Ok(())
 }
 
-pub fn compile(file: ScenarioFile, text: &str, source: &str, model: Arc<Model>) -> Result<Scenario, Vec<Problem>> {
+pub fn compile(
+    file: ScenarioFile,
+    text: &str,
+    source: &str,
+    model: Arc<Model>,
+) -> Result<Scenario, Vec<Problem>> {
     let loc = Locator::new(text, source, &file.nodes);
     let mut c = Compiler {
         file: &file,
@@ -532,58 +598,99 @@ pub fn compile(file: ScenarioFile, text: &str, source: &str, model: Arc<Model>) 
     check_metadata(&mut c);
 
     if file.nodes.len() > MAX_NODES {
-        c.problems.push(c.loc.at_field("nodes", format!("{} nodes; at most {MAX_NODES} are supported", file.nodes.len())));
+        c.problems.push(c.loc.at_field(
+            "nodes",
+            format!(
+                "{} nodes; at most {MAX_NODES} are supported",
+                file.nodes.len()
+            ),
+        ));
     }
     for (i, node) in file.nodes.iter().enumerate() {
         if node.id.trim().is_empty() {
-            c.problems.push(c.loc.at_node(i, "a node has an empty id".into()));
+            c.problems
+                .push(c.loc.at_node(i, "a node has an empty id".into()));
         }
         if let Some(first) = c.node_ids.insert(node.id.as_str(), i) {
             c.problems.push(c.loc.at_node(
                 i,
-                format!("node id `{}` is used twice (first at {})", node.id, location_of(&c.loc, first)),
+                format!(
+                    "node id `{}` is used twice (first at {})",
+                    node.id,
+                    location_of(&c.loc, first)
+                ),
             ));
             c.node_ids.insert(node.id.as_str(), first);
         }
     }
     if file.objections.len() > MAX_OBJECTIONS {
-        c.problems.push(c.loc.at_field("objections", format!("at most {MAX_OBJECTIONS} objections are supported")));
+        c.problems.push(c.loc.at_field(
+            "objections",
+            format!("at most {MAX_OBJECTIONS} objections are supported"),
+        ));
     }
     for (i, o) in file.objections.iter().enumerate() {
         if c.objection_ids.insert(o.id.as_str(), i).is_some() {
-            c.problems.push(c.loc.at_field("objections", format!("objection id `{}` is declared twice", o.id)));
+            c.problems.push(c.loc.at_field(
+                "objections",
+                format!("objection id `{}` is declared twice", o.id),
+            ));
         }
         if !file.categories.contains(&o.category) {
             c.problems.push(c.loc.at_field(
                 "categories",
-                format!("objection `{}` is a {} objection, but `categories` does not list `{}`", o.id, o.category, o.category),
+                format!(
+                    "objection `{}` is a {} objection, but `categories` does not list `{}`",
+                    o.id, o.category, o.category
+                ),
             ));
         }
         if o.timing.is_empty() {
-            c.problems.push(c.loc.at_field("objections", format!("objection `{}` lists no right `timing`", o.id)));
+            c.problems.push(c.loc.at_field(
+                "objections",
+                format!("objection `{}` lists no right `timing`", o.id),
+            ));
         }
     }
 
     let personalities = file.customer.personality.candidates();
     let drawn = matches!(file.customer.personality, PersonalitySpec::Drawn(_));
     if personalities.is_empty() {
-        c.problems.push(c.loc.at_field("personality", "`drawn` needs at least one personality".into()));
+        c.problems.push(c.loc.at_field(
+            "personality",
+            "`drawn` needs at least one personality".into(),
+        ));
     }
     for (i, p) in personalities.iter().enumerate() {
         if personalities[..i].contains(p) {
-            c.problems.push(c.loc.at_field("personality", format!("personality `{p}` is listed twice")));
+            c.problems.push(
+                c.loc
+                    .at_field("personality", format!("personality `{p}` is listed twice")),
+            );
         }
     }
 
     let start_node = match c.node_ids.get(file.start.node.as_str()) {
         Some(&i) => i,
         None => {
-            c.problems.push(c.loc.at_field("start", format!("`start.node` names `{}`, which does not exist", file.start.node)));
+            c.problems.push(c.loc.at_field(
+                "start",
+                format!(
+                    "`start.node` names `{}`, which does not exist",
+                    file.start.node
+                ),
+            ));
             usize::MAX
         }
     };
     if !(0..=100).contains(&file.start.trust) {
-        c.problems.push(c.loc.at_field("start", format!("starting trust is {}; it must be 0 to 100", file.start.trust)));
+        c.problems.push(c.loc.at_field(
+            "start",
+            format!(
+                "starting trust is {}; it must be 0 to 100",
+                file.start.trust
+            ),
+        ));
     }
 
     let mut nodes = Vec::with_capacity(file.nodes.len());
@@ -591,7 +698,13 @@ pub fn compile(file: ScenarioFile, text: &str, source: &str, model: Arc<Model>) 
     let mut handled_at: Vec<(usize, usize)> = Vec::new();
     let mut has_diagnosis = false;
     for (i, spec) in file.nodes.iter().enumerate() {
-        check_text(&mut c.problems, &c.loc, Some(i), "the customer's line", &spec.say);
+        check_text(
+            &mut c.problems,
+            &c.loc,
+            Some(i),
+            "the customer's line",
+            &spec.say,
+        );
         let variants = c.variants(&spec.variants, i, &personalities, "a line variant");
         let mut raises = Vec::new();
         for r in &spec.raises {
@@ -603,7 +716,10 @@ pub fn compile(file: ScenarioFile, text: &str, source: &str, model: Arc<Model>) 
         let then = match &spec.then {
             ThenSpec::Choices(list) => {
                 if list.is_empty() {
-                    c.problems.push(c.loc.at_node(i, format!("node `{}` offers no choices", spec.id)));
+                    c.problems.push(
+                        c.loc
+                            .at_node(i, format!("node `{}` offers no choices", spec.id)),
+                    );
                 } else if list.iter().all(|ch| ch.when.is_some()) {
                     c.problems.push(c.loc.at_node(
                         i,
@@ -627,12 +743,25 @@ pub fn compile(file: ScenarioFile, text: &str, source: &str, model: Arc<Model>) 
             ThenSpec::Chance(list) => {
                 let total: u64 = list.iter().map(|b| b.weight as u64).sum();
                 if list.is_empty() || total == 0 {
-                    c.problems.push(c.loc.at_node(i, format!("chance at node `{}` needs at least one branch with a weight above 0", spec.id)));
+                    c.problems.push(c.loc.at_node(
+                        i,
+                        format!(
+                            "chance at node `{}` needs at least one branch with a weight above 0",
+                            spec.id
+                        ),
+                    ));
                 }
                 let mut branches = Vec::new();
                 for b in list {
                     if b.weight > MAX_CHANCE_WEIGHT {
-                        c.problems.push(c.loc.in_node(i, &b.next, format!("weight {} is above the maximum of {MAX_CHANCE_WEIGHT}", b.weight)));
+                        c.problems.push(c.loc.in_node(
+                            i,
+                            &b.next,
+                            format!(
+                                "weight {} is above the maximum of {MAX_CHANCE_WEIGHT}",
+                                b.weight
+                            ),
+                        ));
                     }
                     branches.push(ChanceBranch {
                         weight: b.weight,
@@ -686,19 +815,31 @@ pub fn compile(file: ScenarioFile, text: &str, source: &str, model: Arc<Model>) 
     for (o, node) in &handled_at {
         if !raised_somewhere[*o] {
             let id = &file.objections[*o].id;
-            c.problems.push(c.loc.in_node(*node, id, format!("objection `{id}` is handled here but no node raises it")));
+            c.problems.push(c.loc.in_node(
+                *node,
+                id,
+                format!("objection `{id}` is handled here but no node raises it"),
+            ));
         }
     }
     let tested = std::mem::take(&mut c.flags_tested);
     for (node, name) in tested {
-        let set = c.flags.iter().position(|f| *f == name).map(|i| c.flags_set[i]).unwrap_or(false);
+        let set = c
+            .flags
+            .iter()
+            .position(|f| *f == name)
+            .map(|i| c.flags_set[i])
+            .unwrap_or(false);
         if !set {
-            c.problems.push(c.loc.in_node(node, &name, format!("flag `{name}` is tested but no choice sets it")));
+            c.problems.push(c.loc.in_node(
+                node,
+                &name,
+                format!("flag `{name}` is tested but no choice sets it"),
+            ));
         }
     }
 
-    let dangling = nodes_have_dangling_edges(&nodes);
-    if !dangling && start_node != usize::MAX {
+    if start_node != usize::MAX {
         check_graph(&mut c, &nodes, start_node);
     }
 
@@ -746,48 +887,74 @@ fn location_of(loc: &Locator, node: usize) -> Location {
 fn check_metadata(c: &mut Compiler) {
     let f = c.file;
     if f.id.trim().is_empty() {
-        c.problems.push(c.loc.at_field("id", "`id` is empty".into()));
-    } else if !f.id.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_') {
-        c.problems.push(c.loc.at_field("id", format!("`id` `{}` may use only ASCII letters, digits, `-` and `_`", f.id)));
+        c.problems
+            .push(c.loc.at_field("id", "`id` is empty".into()));
+    } else if !f
+        .id
+        .chars()
+        .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
+    {
+        c.problems.push(c.loc.at_field(
+            "id",
+            format!(
+                "`id` `{}` may use only ASCII letters, digits, `-` and `_`",
+                f.id
+            ),
+        ));
     }
     if f.title.trim().is_empty() {
-        c.problems.push(c.loc.at_field("title", "`title` is empty".into()));
+        c.problems
+            .push(c.loc.at_field("title", "`title` is empty".into()));
     }
     if !(1..=5).contains(&f.difficulty) {
-        c.problems.push(c.loc.at_field("difficulty", format!("difficulty is {}; it must be 1 to 5", f.difficulty)));
+        c.problems.push(c.loc.at_field(
+            "difficulty",
+            format!("difficulty is {}; it must be 1 to 5", f.difficulty),
+        ));
     }
     if !(1..=240).contains(&f.minutes) {
-        c.problems.push(c.loc.at_field("minutes", format!("minutes is {}; it must be 1 to 240", f.minutes)));
+        c.problems.push(c.loc.at_field(
+            "minutes",
+            format!("minutes is {}; it must be 1 to 240", f.minutes),
+        ));
     }
     if f.categories.is_empty() {
-        c.problems.push(c.loc.at_field("categories", "`categories` lists no objection category".into()));
+        c.problems.push(c.loc.at_field(
+            "categories",
+            "`categories` lists no objection category".into(),
+        ));
     }
     if let Some(path) = &f.translation
         && let Err(why) = check_relative_path(path)
     {
-        c.problems.push(c.loc.at_field("translation", format!("translation path: {why}")));
+        c.problems.push(
+            c.loc
+                .at_field("translation", format!("translation path: {why}")),
+        );
     }
-    for (what, text) in [("the summary", &f.summary), ("the brief", &f.customer.brief)] {
+    for (what, text) in [
+        ("the summary", &f.summary),
+        ("the brief", &f.customer.brief),
+    ] {
         check_text(&mut c.problems, &c.loc, None, what, text);
     }
 }
 
+/// Where a node can lead; names that did not resolve (already reported) are left out.
 fn successors(then: &Then) -> Vec<usize> {
-    match then {
+    let mut out: Vec<usize> = match then {
         Then::Choices(list) => list.iter().map(|c| c.next).collect(),
         Then::Chance(list) => list.iter().map(|b| b.next).collect(),
         Then::Diagnose { next, .. } => vec![*next],
-        Then::Branch { cases, otherwise } => {
-            cases.iter().map(|(_, n)| *n).chain(std::iter::once(*otherwise)).collect()
-        }
+        Then::Branch { cases, otherwise } => cases
+            .iter()
+            .map(|(_, n)| *n)
+            .chain(std::iter::once(*otherwise))
+            .collect(),
         Then::End(_) => Vec::new(),
-    }
-}
-
-fn nodes_have_dangling_edges(nodes: &[Node]) -> bool {
-    nodes
-        .iter()
-        .any(|n| successors(&n.then).iter().any(|s| *s >= nodes.len()))
+    };
+    out.retain(|&n| n != usize::MAX);
+    out
 }
 
 /// Reachability, a way to an ending from everywhere, and no cycles: the conversation always
@@ -812,7 +979,9 @@ fn check_graph(c: &mut Compiler, nodes: &[Node], start: usize) {
         }
     }
     let mut ends = vec![false; n];
-    let mut stack: Vec<usize> = (0..n).filter(|&v| matches!(nodes[v].then, Then::End(_))).collect();
+    let mut stack: Vec<usize> = (0..n)
+        .filter(|&v| matches!(nodes[v].then, Then::End(_)))
+        .collect();
     for &v in &stack {
         ends[v] = true;
     }
@@ -826,16 +995,26 @@ fn check_graph(c: &mut Compiler, nodes: &[Node], start: usize) {
     }
     for v in 0..n {
         if !reached[v] {
-            c.problems.push(c.loc.at_node(v, format!("node `{}` can never be reached from the start", nodes[v].id)));
+            c.problems.push(c.loc.at_node(
+                v,
+                format!("node `{}` can never be reached from the start", nodes[v].id),
+            ));
         } else if !ends[v] {
-            c.problems.push(c.loc.at_node(v, format!("node `{}` has no way to an ending", nodes[v].id)));
+            c.problems.push(
+                c.loc
+                    .at_node(v, format!("node `{}` has no way to an ending", nodes[v].id)),
+            );
         }
     }
     if let Some(cycle) = find_cycle(nodes, start) {
         let names: Vec<&str> = cycle.iter().map(|&v| nodes[v].id.as_str()).collect();
         c.problems.push(c.loc.at_node(
             cycle[0],
-            format!("the conversation loops: {} → {}; every path must move forward to an ending", names.join(" → "), names[0]),
+            format!(
+                "the conversation loops: {} → {}; every path must move forward to an ending",
+                names.join(" → "),
+                names[0]
+            ),
         ));
     }
 }
@@ -843,7 +1022,8 @@ fn check_graph(c: &mut Compiler, nodes: &[Node], start: usize) {
 fn find_cycle(nodes: &[Node], start: usize) -> Option<Vec<usize>> {
     // 0 = unvisited, 1 = on the current path, 2 = done.
     let mut state = vec![0u8; nodes.len()];
-    let mut path: Vec<(usize, Vec<usize>, usize)> = vec![(start, successors(&nodes[start].then), 0)];
+    let mut path: Vec<(usize, Vec<usize>, usize)> =
+        vec![(start, successors(&nodes[start].then), 0)];
     state[start] = 1;
     while let Some((v, succ, i)) = path.last_mut() {
         if *i < succ.len() {
@@ -880,7 +1060,10 @@ pub fn compare_translations(a: &Scenario, b: &Scenario) -> Vec<Problem> {
         })
     };
     if a.file.id == b.file.id {
-        say(format!("both files have id `{}`; a translation needs its own id", a.file.id));
+        say(format!(
+            "both files have id `{}`; a translation needs its own id",
+            a.file.id
+        ));
     }
     if a.locale() == b.locale() {
         say(format!("both files are in locale `{}`", a.locale().code()));
@@ -891,8 +1074,16 @@ pub fn compare_translations(a: &Scenario, b: &Scenario) -> Vec<Problem> {
     if a.start_trust != b.start_trust || a.start_stage != b.start_stage {
         say("the starting trust or stage differs".into());
     }
-    let obj_a: Vec<(&str, Category, bool)> = a.objections.iter().map(|o| (o.id.as_str(), o.category, o.central)).collect();
-    let obj_b: Vec<(&str, Category, bool)> = b.objections.iter().map(|o| (o.id.as_str(), o.category, o.central)).collect();
+    let obj_a: Vec<(&str, Category, bool)> = a
+        .objections
+        .iter()
+        .map(|o| (o.id.as_str(), o.category, o.central))
+        .collect();
+    let obj_b: Vec<(&str, Category, bool)> = b
+        .objections
+        .iter()
+        .map(|o| (o.id.as_str(), o.category, o.central))
+        .collect();
     if obj_a != obj_b {
         say("the objections (ids, categories, which is central) differ".into());
     }
@@ -901,7 +1092,10 @@ pub fn compare_translations(a: &Scenario, b: &Scenario) -> Vec<Problem> {
     }
     for (na, nb) in a.nodes.iter().zip(&b.nodes) {
         if na.id != nb.id {
-            say(format!("node `{}` stands where the translation has `{}`", nb.id, na.id));
+            say(format!(
+                "node `{}` stands where the translation has `{}`",
+                nb.id, na.id
+            ));
             continue;
         }
         if na.raises != nb.raises {
@@ -911,7 +1105,14 @@ pub fn compare_translations(a: &Scenario, b: &Scenario) -> Vec<Problem> {
             match &n.then {
                 Then::Choices(list) => list
                     .iter()
-                    .map(|c| (c.techniques.clone(), c.objections.clone(), c.next, c.mistake))
+                    .map(|c| {
+                        (
+                            c.techniques.clone(),
+                            c.objections.clone(),
+                            c.next,
+                            c.mistake,
+                        )
+                    })
                     .collect(),
                 _ => Vec::new(),
             }
@@ -921,7 +1122,10 @@ pub fn compare_translations(a: &Scenario, b: &Scenario) -> Vec<Problem> {
         } else if successors(&na.then) != successors(&nb.then) {
             say(format!("node `{}` leads to different nodes", nb.id));
         } else if shape(na) != shape(nb) {
-            say(format!("node `{}` has choices with different techniques, objection handling or mistakes", nb.id));
+            say(format!(
+                "node `{}` has choices with different techniques, objection handling or mistakes",
+                nb.id
+            ));
         } else if let (Then::End(ea), Then::End(eb)) = (&na.then, &nb.then)
             && ea.outcome != eb.outcome
         {

@@ -54,10 +54,17 @@ pub fn debrief(session: &Session) -> Option<Debrief> {
     for d in session.decisions() {
         let id = analyzer.position_at(d.node, d.state.clone());
         let values = analyzer.choice_values(id);
-        let Some(&(best_index, best_score)) = values.iter().max_by_key(|(i, v)| (*v, std::cmp::Reverse(*i))) else {
+        let Some(&(best_index, best_score)) = values
+            .iter()
+            .max_by_key(|(i, v)| (*v, std::cmp::Reverse(*i)))
+        else {
             continue;
         };
-        let chosen_best = values.iter().find(|(i, _)| *i == d.choice).map(|(_, v)| *v).unwrap_or(0);
+        let chosen_best = values
+            .iter()
+            .find(|(i, _)| *i == d.choice)
+            .map(|(_, v)| *v)
+            .unwrap_or(0);
         let text = |i: usize| match &scn.nodes[d.node].then {
             Then::Choices(list) => list[i].say.to_string(),
             _ => Personality::ALL[i.min(3)].name(scn.locale()).to_string(),
@@ -191,14 +198,26 @@ impl Debrief {
         let mut md = String::new();
         let _ = writeln!(md, "# {} — {}\n", l.title, r.title);
         let _ = writeln!(md, "- **{}:** {}/100", l.score, r.score.total);
-        let _ = writeln!(md, "- **{}:** {} — {}", l.outcome, r.outcome.name(loc), r.ending_title);
+        let _ = writeln!(
+            md,
+            "- **{}:** {} — {}",
+            l.outcome,
+            r.outcome.name(loc),
+            r.ending_title
+        );
         let _ = writeln!(md, "- **{}:** {}", l.personality, r.personality.name(loc));
         let _ = writeln!(
             md,
             "- **{}:** {} → {} ({} {})",
             l.trust, r.trust_start, r.trust_end, l.peak, r.trust_peak
         );
-        let _ = writeln!(md, "- **{}:** {} → {}", l.stage, r.stage_start.name(loc), r.stage_end.name(loc));
+        let _ = writeln!(
+            md,
+            "- **{}:** {} → {}",
+            l.stage,
+            r.stage_start.name(loc),
+            r.stage_end.name(loc)
+        );
         if let Some((guess, correct)) = r.diagnosis {
             let _ = writeln!(
                 md,
@@ -212,7 +231,11 @@ impl Debrief {
         let _ = writeln!(md, "{}\n", r.debrief);
         let _ = writeln!(md, "## {}\n", l.rules);
         for rule in &r.score.rules {
-            let _ = writeln!(md, "- `{}` {}/{} — {}", rule.rule, rule.points, rule.max, rule.detail);
+            let _ = writeln!(
+                md,
+                "- `{}` {}/{} — {}",
+                rule.rule, rule.points, rule.max, rule.detail
+            );
         }
         if !r.objections.is_empty() {
             let _ = writeln!(md, "\n## {}\n", l.objections);
@@ -223,8 +246,14 @@ impl Debrief {
                     o.kind,
                     o.category.name(loc),
                     o.status.name(loc),
-                    o.timing.map(|t| format!(", {}", t.name(loc))).unwrap_or_default(),
-                    if o.method_names.is_empty() { String::new() } else { format!(", {}", o.method_names.join(" + ")) }
+                    o.timing
+                        .map(|t| format!(", {}", t.name(loc)))
+                        .unwrap_or_default(),
+                    if o.method_names.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {}", o.method_names.join(" + "))
+                    }
                 );
             }
         }
@@ -242,9 +271,21 @@ impl Debrief {
         let _ = writeln!(md, "\n## {}\n", l.decisions);
         for (i, d) in self.decisions.iter().enumerate() {
             let mark = if d.was_best { "✓" } else { "✗" };
-            let _ = writeln!(md, "{}. {} {}: “{}” ({}/100)", i + 1, mark, l.you_chose, d.chosen, d.chosen_best);
+            let _ = writeln!(
+                md,
+                "{}. {} {}: “{}” ({}/100)",
+                i + 1,
+                mark,
+                l.you_chose,
+                d.chosen,
+                d.chosen_best
+            );
             if !d.was_best {
-                let _ = write!(md, "   - {}: “{}” ({}/100)", l.best_here, d.best_choice, d.best_score);
+                let _ = write!(
+                    md,
+                    "   - {}: “{}” ({}/100)",
+                    l.best_here, d.best_choice, d.best_score
+                );
                 if let Some((title, outcome)) = &d.best_ending {
                     let _ = write!(md, " — {} {} ({})", l.would_lead, title, outcome.name(loc));
                 }

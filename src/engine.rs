@@ -4,7 +4,7 @@
 //! and objections live in [`step`] functions shared with the analysis, so what the analysis
 //! predicts is exactly what a session does.
 
-use crate::compile::{ActionKind, Choice, Cond, Ending, Scenario, Then};
+use crate::compile::{ActionKind, Choice, Cond, Ending, MAX_OBJECTIONS, Scenario, Then};
 use crate::scenario::ObjectionState;
 use crate::vocabulary::{Category, Mood, Outcome, Personality, Stage, Timing};
 use rand::{Rng, SeedableRng};
@@ -66,7 +66,7 @@ pub const STYLE_MAX: i8 = 10;
 
 /// The part of a session that decides its score. Two sessions at the same node with equal
 /// `PlayState`s have the same futures, which is what lets the analysis memoise on it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PlayState {
     pub personality: Personality,
     pub trust: i32,
@@ -74,7 +74,10 @@ pub struct PlayState {
     pub flags: u64,
     pub milestones: u64,
     pub style_balance: i8,
-    pub objections: Vec<ObjectionTrack>,
+    /// One track per objection, in the scenario's order; unused slots stay "not raised".
+    /// A fixed array keeps the state free of heap allocations, which the analysis clones
+    /// millions of times.
+    pub objections: [ObjectionTrack; MAX_OBJECTIONS],
     pub diagnosis: Option<bool>,
     /// Choices marked as mistakes, counted up to `MISTAKES_COUNTED`.
     pub mistakes: u8,
@@ -89,14 +92,11 @@ impl PlayState {
             flags: 0,
             milestones: 0,
             style_balance: STYLE_START,
-            objections: vec![
-                ObjectionTrack {
-                    status: ObjectionStatus::NotRaised,
-                    timing: None,
-                    fresh: false,
-                };
-                scenario.objections.len()
-            ],
+            objections: [ObjectionTrack {
+                status: ObjectionStatus::NotRaised,
+                timing: None,
+                fresh: false,
+            }; MAX_OBJECTIONS],
             diagnosis: None,
             mistakes: 0,
         }
@@ -414,7 +414,10 @@ pub fn apply_choice(
             _ => state.style_balance,
         };
         if def.breach_with.contains(&p) && breach.is_none() {
-            breach = Some(format!("{} with a customer who cannot take it", def.name.get(locale)));
+            breach = Some(format!(
+                "{} with a customer who cannot take it",
+                def.name.get(locale)
+            ));
         }
         if choice.trust_override.is_none() {
             delta += effect;
@@ -520,7 +523,9 @@ pub fn apply_choice(
 pub enum Prompt {
     /// The visible choices, each with its index into the node's full list.
     Choices(Vec<(usize, Arc<str>)>),
-    Diagnose { prompt: Arc<str> },
+    Diagnose {
+        prompt: Arc<str>,
+    },
     Ended,
 }
 
@@ -565,7 +570,11 @@ impl Session {
     }
 
     /// Starts a session with the personality fixed (e.g. "try another personality").
-    pub fn with_personality(scenario: Arc<Scenario>, seed: u64, personality: Personality) -> Session {
+    pub fn with_personality(
+        scenario: Arc<Scenario>,
+        seed: u64,
+        personality: Personality,
+    ) -> Session {
         Session::start(scenario, seed, Some(personality))
     }
 

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod compile;
 pub mod debrief;
 pub mod engine;
+pub mod generate;
 pub mod load;
 pub mod model;
 pub mod recording;

@@ -143,7 +143,11 @@ impl Model {
         };
         let mut technique_grants = Vec::new();
         for t in &file.techniques {
-            technique_grants.push(mask(&t.grants, &mut complain, &format!("technique `{}`", t.id)));
+            technique_grants.push(mask(
+                &t.grants,
+                &mut complain,
+                &format!("technique `{}`", t.id),
+            ));
         }
         // Strangers need nothing; the other stages come from the file.
         let mut stage_rules = [(i32::MIN, 0u64); 4];
@@ -154,7 +158,11 @@ impl Model {
             seen[i] = true;
             stage_rules[i] = (
                 rule.trust,
-                mask(&rule.needs_any, &mut complain, &format!("stage `{}`", rule.stage)),
+                mask(
+                    &rule.needs_any,
+                    &mut complain,
+                    &format!("stage `{}`", rule.stage),
+                ),
             );
         }
         for (i, s) in seen.iter().enumerate() {

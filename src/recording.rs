@@ -25,7 +25,11 @@ pub struct Recording {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReplayError {
     #[error("step {step}: choice {chosen} is not offered; there are {available} choices")]
-    NotOffered { step: usize, chosen: usize, available: usize },
+    NotOffered {
+        step: usize,
+        chosen: usize,
+        available: usize,
+    },
     #[error("step {step}: the conversation had already ended")]
     AlreadyEnded { step: usize },
 }
@@ -47,11 +51,13 @@ pub fn replay(
         }
         if let Err(err) = session.choose(number.wrapping_sub(1)) {
             return Err(match err {
-                crate::engine::ChoiceError::OutOfRange { available, .. } => ReplayError::NotOffered {
-                    step: step + 1,
-                    chosen: number,
-                    available,
-                },
+                crate::engine::ChoiceError::OutOfRange { available, .. } => {
+                    ReplayError::NotOffered {
+                        step: step + 1,
+                        chosen: number,
+                        available,
+                    }
+                }
                 crate::engine::ChoiceError::Ended => ReplayError::AlreadyEnded { step: step + 1 },
             });
         }
@@ -79,7 +85,11 @@ pub fn diff_events(expected: &[Event], actual: &[Event]) -> Option<String> {
 }
 
 /// The recording of a finished or unfinished session.
-pub fn record(session: &Session, scenario_path: &str, personality: Option<Personality>) -> Recording {
+pub fn record(
+    session: &Session,
+    scenario_path: &str,
+    personality: Option<Personality>,
+) -> Recording {
     Recording {
         scenario: scenario_path.to_string(),
         seed: session.seed(),

@@ -37,9 +37,23 @@ pub struct Weights {
 
 pub fn weights(has_diagnosis: bool) -> Weights {
     if has_diagnosis {
-        Weights { outcome: 30, trust: 20, relationship: 15, objections: 20, style: 5, diagnosis: 10 }
+        Weights {
+            outcome: 30,
+            trust: 20,
+            relationship: 15,
+            objections: 20,
+            style: 5,
+            diagnosis: 10,
+        }
     } else {
-        Weights { outcome: 30, trust: 25, relationship: 15, objections: 20, style: 10, diagnosis: 0 }
+        Weights {
+            outcome: 30,
+            trust: 25,
+            relationship: 15,
+            objections: 20,
+            style: 10,
+            diagnosis: 0,
+        }
     }
 }
 
@@ -66,7 +80,11 @@ fn scaled(max: u32, num: f64, den: f64) -> u32 {
 }
 
 /// The share of an objection's points its result and timing earn, out of 10.
-fn objection_tenths(status: ObjectionStatus, timing: Option<Timing>, right: &[Timing]) -> (u32, u32) {
+fn objection_tenths(
+    status: ObjectionStatus,
+    timing: Option<Timing>,
+    right: &[Timing],
+) -> (u32, u32) {
     let ignore_is_right = right.contains(&Timing::Ignore);
     let result = match status {
         ObjectionStatus::Resolved | ObjectionStatus::Preempted => 7,
@@ -110,9 +128,18 @@ fn score_with(scn: &Scenario, state: &PlayState, outcome: Outcome, quiet: bool) 
     let outcome_points = scaled(w.outcome, o_points as f64, o_max as f64);
     add("outcome", outcome_points, w.outcome, &|| {
         if zh {
-            format!("结果“{}”：{} 分", outcome.name(Locale::ZhCn), outcome_points)
+            format!(
+                "结果“{}”：{} 分",
+                outcome.name(Locale::ZhCn),
+                outcome_points
+            )
         } else {
-            format!("{}: {} of {}", outcome.name(Locale::En), outcome_points, w.outcome)
+            format!(
+                "{}: {} of {}",
+                outcome.name(Locale::En),
+                outcome_points,
+                w.outcome
+            )
         }
     });
 
@@ -140,25 +167,30 @@ fn score_with(scn: &Scenario, state: &PlayState, outcome: Outcome, quiet: bool) 
     } else {
         scaled(w.relationship, (end - start) as f64, (top - start) as f64)
     };
-    add("relationship_progress", relationship_points, w.relationship, &|| {
-        let locale = if zh { Locale::ZhCn } else { Locale::En };
-        if zh {
-            format!(
-                "关系从“{}”到“{}”；每前进一级得 {} 分中的相应比例",
-                scn.start_stage.name(locale),
-                state.stage.name(locale),
-                w.relationship
-            )
-        } else {
-            format!(
-                "{} → {}: {} of {} steps up the trust path",
-                scn.start_stage.name(locale),
-                state.stage.name(locale),
-                (end - start).max(0),
-                top - start
-            )
-        }
-    });
+    add(
+        "relationship_progress",
+        relationship_points,
+        w.relationship,
+        &|| {
+            let locale = if zh { Locale::ZhCn } else { Locale::En };
+            if zh {
+                format!(
+                    "关系从“{}”到“{}”；每前进一级得 {} 分中的相应比例",
+                    scn.start_stage.name(locale),
+                    state.stage.name(locale),
+                    w.relationship
+                )
+            } else {
+                format!(
+                    "{} → {}: {} of {} steps up the trust path",
+                    scn.start_stage.name(locale),
+                    state.stage.name(locale),
+                    (end - start).max(0),
+                    top - start
+                )
+            }
+        },
+    );
 
     // Raised objections count; a central one counts double and counts even if never surfaced.
     let mut weight_total = 0u32;
@@ -173,28 +205,48 @@ fn score_with(scn: &Scenario, state: &PlayState, outcome: Outcome, quiet: bool) 
         weight_total += weight;
         earned_tenths += weight * (result + timing);
         if !quiet {
-            parts.push(format!("{} {}+{}/10{}", spec.id, result, timing, if spec.central { "×2" } else { "" }));
+            parts.push(format!(
+                "{} {}+{}/10{}",
+                spec.id,
+                result,
+                timing,
+                if spec.central { "×2" } else { "" }
+            ));
         }
     }
     let objection_points = if weight_total == 0 {
         w.objections
     } else {
-        scaled(w.objections, earned_tenths as f64, (weight_total * 10) as f64)
+        scaled(
+            w.objections,
+            earned_tenths as f64,
+            (weight_total * 10) as f64,
+        )
     };
     add("objections", objection_points, w.objections, &|| {
         if parts.is_empty() {
-            if zh { "没有提出异议".into() } else { "no objection was raised".into() }
+            if zh {
+                "没有提出异议".into()
+            } else {
+                "no objection was raised".into()
+            }
         } else if zh {
             format!("结果7分+时机3分，核心异议加倍：{}", parts.join("，"))
         } else {
-            format!("result up to 7 + timing 3 per objection, central ×2: {}", parts.join(", "))
+            format!(
+                "result up to 7 + timing 3 per objection, central ×2: {}",
+                parts.join(", ")
+            )
         }
     });
 
     let style_points = scaled(w.style, state.style_balance as f64, STYLE_MAX as f64);
     add("style_fit", style_points, w.style, &|| {
         if zh {
-            format!("风格匹配度 {}/{}（起点 5，契合 +1，不契合 −2）", state.style_balance, STYLE_MAX)
+            format!(
+                "风格匹配度 {}/{}（起点 5，契合 +1，不契合 −2）",
+                state.style_balance, STYLE_MAX
+            )
         } else {
             format!(
                 "style balance {}/{} (starts at 5; +1 per move that suits {}, −2 per move that does not)",
@@ -206,15 +258,24 @@ fn score_with(scn: &Scenario, state: &PlayState, outcome: Outcome, quiet: bool) 
     });
 
     if scn.has_diagnosis {
-        let diagnosis_points = if state.diagnosis == Some(true) { w.diagnosis } else { 0 };
-        add("diagnosis", diagnosis_points, w.diagnosis, &|| match (state.diagnosis, zh) {
-            (Some(true), false) => "personality named correctly".into(),
-            (Some(false), false) => "personality named wrongly".into(),
-            (None, false) => "the personality was never named".into(),
-            (Some(true), true) => "性格类型判断正确".into(),
-            (Some(false), true) => "性格类型判断错误".into(),
-            (None, true) => "未进行性格判断".into(),
-        });
+        let diagnosis_points = if state.diagnosis == Some(true) {
+            w.diagnosis
+        } else {
+            0
+        };
+        add(
+            "diagnosis",
+            diagnosis_points,
+            w.diagnosis,
+            &|| match (state.diagnosis, zh) {
+                (Some(true), false) => "personality named correctly".into(),
+                (Some(false), false) => "personality named wrongly".into(),
+                (None, false) => "the personality was never named".into(),
+                (Some(true), true) => "性格类型判断正确".into(),
+                (Some(false), true) => "性格类型判断错误".into(),
+                (None, true) => "未进行性格判断".into(),
+            },
+        );
     }
     if state.mistakes > 0 {
         let deduction = MISTAKE_POINTS * state.mistakes as i32;
@@ -227,7 +288,12 @@ fn score_with(scn: &Scenario, state: &PlayState, outcome: Outcome, quiet: bool) 
             } else if zh {
                 format!("{} 次失误，每次扣 {} 分", state.mistakes, MISTAKE_POINTS)
             } else {
-                format!("{} mistake{} × −{}", state.mistakes, if state.mistakes == 1 { "" } else { "s" }, MISTAKE_POINTS)
+                format!(
+                    "{} mistake{} × −{}",
+                    state.mistakes,
+                    if state.mistakes == 1 { "" } else { "s" },
+                    MISTAKE_POINTS
+                )
             },
         });
     }
@@ -305,7 +371,9 @@ pub fn report(session: &Session) -> Option<Report> {
             central: spec.central,
             status: track.status,
             timing: track.timing,
-            timing_right: track.timing.is_some_and(|t| spec.right_timings.contains(&t)),
+            timing_right: track
+                .timing
+                .is_some_and(|t| spec.right_timings.contains(&t)),
             right_timings: spec.right_timings.clone(),
             methods: Vec::new(),
             method_names: Vec::new(),
@@ -316,16 +384,24 @@ pub fn report(session: &Session) -> Option<Report> {
     let mut mistakes = 0;
     for event in session.events() {
         match event {
-            Event::ObjectionHandled { objection, method: Some(m), .. } => {
+            Event::ObjectionHandled {
+                objection,
+                method: Some(m),
+                ..
+            } => {
                 if let Some(o) = objections.iter_mut().find(|o| &o.id == objection)
                     && !o.methods.contains(m)
                 {
                     o.methods.push(m.clone());
-                    let name = model.technique(m).map(|t| model.technique_def(t).name.get(scn.locale()).to_string());
+                    let name = model
+                        .technique(m)
+                        .map(|t| model.technique_def(t).name.get(scn.locale()).to_string());
                     o.method_names.push(name.unwrap_or_else(|| m.clone()));
                 }
             }
-            Event::TraineeSays { techniques, .. } => used_techniques.extend(techniques.iter().cloned()),
+            Event::TraineeSays { techniques, .. } => {
+                used_techniques.extend(techniques.iter().cloned())
+            }
             Event::Diagnosed { guess, correct, .. } => diagnosis = Some((*guess, *correct)),
             Event::Feedback { mistake: true, .. } => mistakes += 1,
             _ => {}
@@ -334,7 +410,12 @@ pub fn report(session: &Session) -> Option<Report> {
     let style_fit = Personality::ALL
         .iter()
         .map(|&p| {
-            let mut fit = StyleFit { personality: p, trust_effect: 0, suited: 0, unsuited: 0 };
+            let mut fit = StyleFit {
+                personality: p,
+                trust_effect: 0,
+                suited: 0,
+                unsuited: 0,
+            };
             for t in used_techniques.iter().filter_map(|t| model.technique(t)) {
                 let (effect, _) = model.technique_effect(t, p);
                 fit.trust_effect += effect;

@@ -22,7 +22,9 @@ impl<'de> Deserialize<'de> for Locale {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let code = String::deserialize(d)?;
         Locale::from_code(&code).ok_or_else(|| {
-            serde::de::Error::custom(format!("unknown locale `{code}`, expected \"en\" or \"zh-CN\""))
+            serde::de::Error::custom(format!(
+                "unknown locale `{code}`, expected \"en\" or \"zh-CN\""
+            ))
         })
     }
 }
@@ -181,5 +183,9 @@ impl Default for Mood {
 
 /// The four personalities, excluding the product category, paired with the four objection
 /// categories the library's matrix covers.
-pub const MATRIX_CATEGORIES: [Category; 4] =
-    [Category::Need, Category::Price, Category::Source, Category::Timing];
+pub const MATRIX_CATEGORIES: [Category; 4] = [
+    Category::Need,
+    Category::Price,
+    Category::Source,
+    Category::Timing,
+];

@@ -44,7 +44,12 @@ impl AssetLoader for ScenarioLoader {
         load_context: &mut LoadContext<'_>,
     ) -> Result<ScenarioAsset, ScenarioLoadError> {
         let path = load_context.path().clone();
-        let name = path.path().file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+        let name = path
+            .path()
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string();
         let source = format!("scenarios/{}", path.path().display());
         let fail = |message: String| {
             ScenarioLoadError(vec![crate::load::Problem {
@@ -54,7 +59,11 @@ impl AssetLoader for ScenarioLoader {
             }])
         };
         if name.starts_with('_') {
-            return Ok(ScenarioAsset { scenario: None, problems: Vec::new(), listed: false });
+            return Ok(ScenarioAsset {
+                scenario: None,
+                problems: Vec::new(),
+                listed: false,
+            });
         }
         let mut bytes = Vec::new();
         reader
@@ -64,29 +73,42 @@ impl AssetLoader for ScenarioLoader {
         let Ok(text) = String::from_utf8(bytes) else {
             return Ok(ScenarioAsset {
                 scenario: None,
-                problems: fail("the file is not valid UTF-8; save it as UTF-8".into()).0.iter().map(|p| p.to_string()).collect(),
+                problems: fail("the file is not valid UTF-8; save it as UTF-8".into())
+                    .0
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect(),
                 listed: true,
             });
         };
         // A folder's own model applies to its scenarios; reading it through the load context
         // makes an edit to the model reload them too.
         let model_path = path.path().with_file_name(MODEL_FILE);
-        let model_asset = bevy::asset::AssetPath::from_path(&model_path).into_owned().with_source(SCENARIO_SOURCE);
+        let model_asset = bevy::asset::AssetPath::from_path(&model_path)
+            .into_owned()
+            .with_source(SCENARIO_SOURCE);
         let model = match load_context.read_asset_bytes(model_asset).await {
             Ok(model_bytes) => {
                 let model_text = String::from_utf8_lossy(&model_bytes);
-                Model::parse(&model_text, &format!("scenarios/{}", model_path.display())).map(Arc::new)
+                Model::parse(&model_text, &format!("scenarios/{}", model_path.display()))
+                    .map(Arc::new)
             }
             Err(_) => Ok(Model::builtin()),
         };
-        Ok(match model.and_then(|model| load_scenario(&text, &source, model)) {
-            Ok(scenario) => ScenarioAsset { scenario: Some(Arc::new(scenario)), problems: Vec::new(), listed: true },
-            Err(problems) => ScenarioAsset {
-                scenario: None,
-                problems: problems.iter().map(|p| p.to_string()).collect(),
-                listed: true,
+        Ok(
+            match model.and_then(|model| load_scenario(&text, &source, model)) {
+                Ok(scenario) => ScenarioAsset {
+                    scenario: Some(Arc::new(scenario)),
+                    problems: Vec::new(),
+                    listed: true,
+                },
+                Err(problems) => ScenarioAsset {
+                    scenario: None,
+                    problems: problems.iter().map(|p| p.to_string()).collect(),
+                    listed: true,
+                },
             },
-        })
+        )
     }
 
     fn extensions(&self) -> &[&str] {
@@ -129,7 +151,9 @@ impl Library {
     pub fn translation_of(&self, path: &str) -> Option<String> {
         let entry = self.entries.get(path)?;
         let rel = entry.scenario.as_ref()?.file.translation.clone()?;
-        let dir = std::path::Path::new(path).parent().unwrap_or(std::path::Path::new(""));
+        let dir = std::path::Path::new(path)
+            .parent()
+            .unwrap_or(std::path::Path::new(""));
         let joined = dir.join(rel).to_string_lossy().replace('\\', "/");
         self.entries.contains_key(&joined).then_some(joined)
     }
@@ -154,16 +178,22 @@ impl Plugin for LibraryPlugin {
             .init_resource::<Library>()
             .add_message::<ScenarioUpdated>()
             .add_systems(Startup, load_scenario_folder)
-            .add_systems(Update, (track_folder, apply_loaded, record_failures).chain());
+            .add_systems(
+                Update,
+                (track_folder, apply_loaded, record_failures).chain(),
+            );
     }
 }
 
 fn load_scenario_folder(server: Res<AssetServer>, mut library: ResMut<Library>) {
-    library.folder = server.load_folder(bevy::asset::AssetPath::from("").with_source(SCENARIO_SOURCE));
+    library.folder =
+        server.load_folder(bevy::asset::AssetPath::from("").with_source(SCENARIO_SOURCE));
 }
 
 fn entry_path(server: &AssetServer, id: impl Into<bevy::asset::UntypedAssetId>) -> Option<String> {
-    server.get_path(id).map(|p| p.path().to_string_lossy().replace('\\', "/"))
+    server
+        .get_path(id)
+        .map(|p| p.path().to_string_lossy().replace('\\', "/"))
 }
 
 /// Picks up the files of the folder, including files added while the app runs.
@@ -205,17 +235,24 @@ fn apply_loaded(
         let (AssetEvent::Added { id } | AssetEvent::Modified { id }) = event else {
             continue;
         };
-        let Some(asset) = assets.get(*id) else { continue };
+        let Some(asset) = assets.get(*id) else {
+            continue;
+        };
         if !asset.listed {
             continue;
         }
-        let Some(path) = entry_path(&server, *id) else { continue };
-        let entry = library.entries.entry(path.clone()).or_insert_with(|| LibraryEntry {
-            path: path.clone(),
-            scenario: None,
-            problems: Vec::new(),
-            revision: 0,
-        });
+        let Some(path) = entry_path(&server, *id) else {
+            continue;
+        };
+        let entry = library
+            .entries
+            .entry(path.clone())
+            .or_insert_with(|| LibraryEntry {
+                path: path.clone(),
+                scenario: None,
+                problems: Vec::new(),
+                revision: 0,
+            });
         entry.problems = asset.problems.clone();
         // A broken edit keeps the last good version in play.
         if let Some(scenario) = &asset.scenario {
@@ -230,16 +267,22 @@ fn apply_loaded(
 }
 
 /// Failures below the parser (an unreadable file) still arrive as load failures.
-fn record_failures(mut failures: MessageReader<bevy::asset::AssetLoadFailedEvent<ScenarioAsset>>, mut library: ResMut<Library>) {
+fn record_failures(
+    mut failures: MessageReader<bevy::asset::AssetLoadFailedEvent<ScenarioAsset>>,
+    mut library: ResMut<Library>,
+) {
     for failure in failures.read() {
         let path = failure.path.path().to_string_lossy().replace('\\', "/");
         let text = failure_text(&failure.error);
-        let entry = library.entries.entry(path.clone()).or_insert_with(|| LibraryEntry {
-            path,
-            scenario: None,
-            problems: Vec::new(),
-            revision: 0,
-        });
+        let entry = library
+            .entries
+            .entry(path.clone())
+            .or_insert_with(|| LibraryEntry {
+                path,
+                scenario: None,
+                problems: Vec::new(),
+                revision: 0,
+            });
         // The same failure can be reported twice; keep the list as the file's problems.
         entry.problems = text.lines().map(str::to_string).collect();
     }

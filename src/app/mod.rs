@@ -31,8 +31,11 @@ pub struct RapportLogicPlugins;
 
 impl Plugin for RapportLogicPlugins {
     fn build(&self, app: &mut App) {
-        app.init_state::<Screen>()
-            .add_plugins((settings::SettingsPlugin, library::LibraryPlugin, session::SessionPlugin));
+        app.init_state::<Screen>().add_plugins((
+            settings::SettingsPlugin,
+            library::LibraryPlugin,
+            session::SessionPlugin,
+        ));
     }
 }
 
@@ -58,12 +61,80 @@ pub fn find_folder(name: &str) -> Option<PathBuf> {
 /// Registers the scenario folder as an asset source; must come before the asset plugin.
 pub fn register_scenario_source(app: &mut App, folder: &Path) {
     let folder = folder.to_string_lossy().to_string();
-    app.register_asset_source(library::SCENARIO_SOURCE, AssetSourceBuilder::platform_default(&folder, None));
+    app.register_asset_source(
+        library::SCENARIO_SOURCE,
+        AssetSourceBuilder::platform_default(&folder, None),
+    );
 }
 
-pub fn run() -> ExitCode {
+/// Where to open the app: a scenario, seed and choices, and the screen to show.
+#[derive(Resource, Debug, Clone)]
+pub struct OpenRequest {
+    pub scenario: Option<String>,
+    pub seed: u64,
+    pub choices: Vec<usize>,
+    pub screen: Screen,
+    pub language: Option<crate::vocabulary::Locale>,
+    pub presentation: bool,
+}
+
+/// Once the scenario has loaded, replays the request as the intents a user would have sent.
+fn follow_open_request(
+    request: Option<Res<OpenRequest>>,
+    library: Res<library::Library>,
+    mut done: Local<bool>,
+    mut intents: MessageWriter<session::Intent>,
+) {
+    use session::Intent;
+    let Some(request) = request else { return };
+    if *done {
+        return;
+    }
+    let Some(name) = &request.scenario else {
+        *done = true;
+        if request.screen == Screen::Settings {
+            intents.write(Intent::Navigate(Screen::Settings));
+        }
+        return;
+    };
+    if library
+        .get(name)
+        .and_then(|e| e.scenario.as_ref())
+        .is_none()
+    {
+        return;
+    }
+    *done = true;
+    intents.write(Intent::OpenScenario(name.clone()));
+    intents.write(Intent::SetSeed(request.seed));
+    if request.screen == Screen::Briefing {
+        return;
+    }
+    intents.write(Intent::Start);
+    for &c in &request.choices {
+        intents.write(Intent::Choose(c.saturating_sub(1)));
+    }
+    match request.screen {
+        Screen::Debrief => {
+            intents.write(Intent::Reveal(true));
+            intents.write(Intent::ShowDebrief);
+        }
+        Screen::Library | Screen::Settings => {
+            intents.write(Intent::Navigate(request.screen));
+        }
+        _ => {}
+    }
+}
+
+pub fn run(open: Option<OpenRequest>) -> ExitCode {
     let mut store = settings::SettingsStore::locate();
-    let user_settings = store.load();
+    let mut user_settings = store.load();
+    if let Some(request) = &open {
+        if let Some(language) = request.language {
+            user_settings.language = language;
+        }
+        user_settings.presentation |= request.presentation;
+    }
     let scenario_folder = user_settings
         .scenario_folder
         .as_ref()
@@ -100,7 +171,11 @@ pub fn run() -> ExitCode {
         .add_plugins((theme::ThemePlugin, idle::IdlePlugin, screens::ScreensPlugin))
         .add_systems(Startup, |mut commands: Commands| {
             commands.spawn(Camera2d);
-        });
+        })
+        .add_systems(Update, follow_open_request.before(session::apply_intents));
+    if let Some(request) = open {
+        app.insert_resource(request);
+    }
     match app.run() {
         AppExit::Success => ExitCode::SUCCESS,
         AppExit::Error(_) => ExitCode::FAILURE,

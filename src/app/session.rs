@@ -116,7 +116,9 @@ fn mark_outdated(mut updates: MessageReader<ScenarioUpdated>, mut active: ResMut
 fn start(briefing: &Briefing, library: &Library) -> Option<Running> {
     let path = briefing.path.clone()?;
     let scenario = library.get(&path)?.scenario.clone()?;
-    let personality = briefing.personality.filter(|p| scenario.personalities.contains(p));
+    let personality = briefing
+        .personality
+        .filter(|p| scenario.personalities.contains(p));
     let session = match personality {
         Some(p) => Session::with_personality(scenario.clone(), briefing.seed, p),
         None => Session::new(scenario.clone(), briefing.seed),
@@ -242,18 +244,29 @@ pub fn apply_intents(
                 }
             }
             Intent::Export(format) => {
-                let notice = active.current.as_ref().and_then(|run| run.debrief.as_ref()).map(|d| {
-                    match export(d, format) {
-                        Ok(path) => format!("{}: {}", super::strings::tr(super::strings::T::Exported, settings.language), path.display()),
-                        Err(e) => format!("{}: {e}", super::strings::tr(super::strings::T::ExportFailed, settings.language)),
-                    }
-                });
+                let notice = active
+                    .current
+                    .as_ref()
+                    .and_then(|run| run.debrief.as_ref())
+                    .map(|d| match export(d, format) {
+                        Ok(path) => format!(
+                            "{}: {}",
+                            super::strings::tr(super::strings::T::Exported, settings.language),
+                            path.display()
+                        ),
+                        Err(e) => format!(
+                            "{}: {e}",
+                            super::strings::tr(super::strings::T::ExportFailed, settings.language)
+                        ),
+                    });
                 active.notice = notice;
             }
             Intent::SetLanguage(l) => settings.language = l,
             Intent::SetTextScale(s) => settings.text_scale = s,
             Intent::SetPresentation(on) => settings.presentation = on,
-            Intent::SetFolder(folder) => settings.scenario_folder = folder.filter(|f| !f.trim().is_empty()),
+            Intent::SetFolder(folder) => {
+                settings.scenario_folder = folder.filter(|f| !f.trim().is_empty())
+            }
             Intent::RestartApp => restart_app(),
         }
     }
@@ -274,7 +287,12 @@ fn export(d: &Debrief, format: ExportFormat) -> std::io::Result<PathBuf> {
         ExportFormat::Markdown => (d.to_markdown(), "md"),
         ExportFormat::Json => (d.to_json(), "json"),
     };
-    let path = export_dir().join(format!("{}-seed{}-{}.{ext}", d.report.scenario, d.report.seed, d.report.personality.code()));
+    let path = export_dir().join(format!(
+        "{}-seed{}-{}.{ext}",
+        d.report.scenario,
+        d.report.seed,
+        d.report.personality.code()
+    ));
     super::settings::write_atomically(&path, &text)?;
     Ok(path)
 }

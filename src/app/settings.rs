@@ -39,10 +39,12 @@ pub struct SettingsStore {
 
 impl SettingsStore {
     pub fn locate() -> SettingsStore {
-        let dir = std::env::var_os("RAPPORT_CONFIG_DIR").map(PathBuf::from).or_else(|| {
-            directories::ProjectDirs::from("org", "Rapport", "Rapport")
-                .map(|d| d.config_dir().to_path_buf())
-        });
+        let dir = std::env::var_os("RAPPORT_CONFIG_DIR")
+            .map(PathBuf::from)
+            .or_else(|| {
+                directories::ProjectDirs::from("org", "Rapport", "Rapport")
+                    .map(|d| d.config_dir().to_path_buf())
+            });
         SettingsStore {
             path: dir.map(|d| d.join("settings.ron")),
             problem: None,
@@ -79,7 +81,10 @@ impl SettingsStore {
         let Some(path) = &self.path else {
             return Ok(());
         };
-        write_atomically(path, &ron::ser::to_string_pretty(settings, Default::default()).unwrap_or_default())
+        write_atomically(
+            path,
+            &ron::ser::to_string_pretty(settings, Default::default()).unwrap_or_default(),
+        )
     }
 }
 

@@ -96,8 +96,8 @@ pub enum T {
 }
 
 pub fn tr(key: T, locale: Locale) -> &'static str {
-    use T::*;
     use crate::vocabulary::Locale as L;
+    use T::*;
     match locale {
         L::En => match key {
             AppTitle => "Rapport — objection handling practice",
@@ -112,7 +112,9 @@ pub fn tr(key: T, locale: Locale) -> &'static str {
             Search => "Search",
             Matrix => "Personality × objection",
             MatrixHint => "Number of scenarios in each cell; click a cell to filter.",
-            NoScenarios => "No scenario matches. Clear the filters, or check the scenario folder in Settings.",
+            NoScenarios => {
+                "No scenario matches. Clear the filters, or check the scenario folder in Settings."
+            }
             Difficulty => "Difficulty",
             Minutes => "min",
             Personality => "Personality",
@@ -168,7 +170,9 @@ pub fn tr(key: T, locale: Locale) -> &'static str {
             Language => "Interface language",
             TextSize => "Text size",
             PresentationMode => "Presentation mode",
-            PresentationHint => "Large type for a projector; scores and feedback stay hidden until you reveal them (R).",
+            PresentationHint => {
+                "Large type for a projector; scores and feedback stay hidden until you reveal them (R)."
+            }
             ScenarioFolder => "Scenario folder",
             Apply => "Apply",
             FolderApplies => "The new folder is watched from the next start.",

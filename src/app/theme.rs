@@ -35,12 +35,17 @@ pub fn cjk_font() -> Option<Vec<u8>> {
 pub fn install_fonts(ctx: &egui::Context, font: Option<Vec<u8>>) {
     let mut fonts = egui::FontDefinitions::default();
     if let Some(bytes) = font {
-        fonts
-            .font_data
-            .insert(FONT_NAME.into(), std::sync::Arc::new(egui::FontData::from_owned(bytes)));
+        fonts.font_data.insert(
+            FONT_NAME.into(),
+            std::sync::Arc::new(egui::FontData::from_owned(bytes)),
+        );
         for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
             // After egui's Latin font, so Latin keeps its look and Chinese falls through to ours.
-            fonts.families.entry(family).or_default().push(FONT_NAME.into());
+            fonts
+                .families
+                .entry(family)
+                .or_default()
+                .push(FONT_NAME.into());
         }
     } else {
         warn!("assets/fonts/NotoSansSC-Rapport.otf not found: Chinese text will not render");
@@ -57,7 +62,10 @@ pub fn style_for(settings: &Settings) -> egui::Style {
         (TextStyle::Body, FontId::new(15.0 * scale, Proportional)),
         (TextStyle::Button, FontId::new(15.0 * scale, Proportional)),
         (TextStyle::Small, FontId::new(12.0 * scale, Proportional)),
-        (TextStyle::Monospace, FontId::new(14.0 * scale, egui::FontFamily::Monospace)),
+        (
+            TextStyle::Monospace,
+            FontId::new(14.0 * scale, egui::FontFamily::Monospace),
+        ),
     ]
     .into();
     let mut visuals = egui::Visuals::light();
@@ -72,7 +80,11 @@ pub fn style_for(settings: &Settings) -> egui::Style {
     style
 }
 
-fn apply_theme(mut contexts: EguiContexts, settings: Res<Settings>, mut fonts_done: Local<bool>) -> Result {
+fn apply_theme(
+    mut contexts: EguiContexts,
+    settings: Res<Settings>,
+    mut fonts_done: Local<bool>,
+) -> Result {
     let ctx = contexts.ctx_mut()?;
     if !*fonts_done {
         install_fonts(ctx, cjk_font());

@@ -16,7 +16,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Parser, Debug)]
-#[command(name = "rapport", version, about = "Rapport: practise handling sales objections")]
+#[command(
+    name = "rapport",
+    version,
+    about = "Rapport: practise handling sales objections"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -79,6 +83,25 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Open the desktop app at a given point: a scenario, seed, choices and screen (for class
+    /// preparation, and the smoke test's screenshots).
+    Open {
+        /// A scenario file name inside the scenario folder, e.g. analytical-price.en.ron.
+        #[arg(long)]
+        scenario: Option<String>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, value_delimiter = ',')]
+        choices: Vec<usize>,
+        /// library, briefing, roleplay, debrief or settings.
+        #[arg(long, default_value = "library")]
+        screen: String,
+        /// en or zh-CN (this run only; the saved setting is unchanged).
+        #[arg(long)]
+        language: Option<String>,
+        #[arg(long)]
+        presentation: bool,
+    },
     /// Print the library table (Markdown) for docs/library.md.
     Library {
         #[arg(default_value = "scenarios")]
@@ -92,7 +115,11 @@ fn parse_personality(s: &str) -> Result<Personality, String> {
     Personality::from_code(&s.to_lowercase()).ok_or_else(|| {
         format!(
             "unknown personality `{s}`; expected one of: {}",
-            Personality::ALL.iter().map(|p| p.code()).collect::<Vec<_>>().join(", ")
+            Personality::ALL
+                .iter()
+                .map(|p| p.code())
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     })
 }
@@ -124,13 +151,68 @@ fn restore_default_sigpipe() {
 
 #[cfg(feature = "gui")]
 fn open_app() -> ExitCode {
-    crate::app::run()
+    crate::app::run(None)
 }
 
 #[cfg(not(feature = "gui"))]
 fn open_app() -> ExitCode {
-    eprintln!("this build of rapport has no desktop app (built without the `gui` feature); see `rapport --help`");
+    eprintln!(
+        "this build of rapport has no desktop app (built without the `gui` feature); see `rapport --help`"
+    );
     ExitCode::from(2)
+}
+
+#[cfg(feature = "gui")]
+fn open_at(
+    scenario: Option<String>,
+    seed: u64,
+    choices: Vec<usize>,
+    screen: &str,
+    language: Option<&str>,
+    presentation: bool,
+) -> ExitCode {
+    use crate::app::{OpenRequest, Screen};
+    let screen = match screen {
+        "library" => Screen::Library,
+        "briefing" => Screen::Briefing,
+        "roleplay" => Screen::RolePlay,
+        "debrief" => Screen::Debrief,
+        "settings" => Screen::Settings,
+        other => {
+            eprintln!(
+                "unknown screen `{other}`; expected library, briefing, roleplay, debrief or settings"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let language = match language.map(|l| crate::vocabulary::Locale::from_code(l).ok_or(l)) {
+        Some(Err(l)) => {
+            eprintln!("unknown language `{l}`; expected en or zh-CN");
+            return ExitCode::from(2);
+        }
+        Some(Ok(l)) => Some(l),
+        None => None,
+    };
+    crate::app::run(Some(OpenRequest {
+        scenario,
+        seed,
+        choices,
+        screen,
+        language,
+        presentation,
+    }))
+}
+
+#[cfg(not(feature = "gui"))]
+fn open_at(
+    _: Option<String>,
+    _: u64,
+    _: Vec<usize>,
+    _: &str,
+    _: Option<&str>,
+    _: bool,
+) -> ExitCode {
+    open_app()
 }
 
 pub fn run(command: Command) -> ExitCode {
@@ -138,12 +220,39 @@ pub fn run(command: Command) -> ExitCode {
         Command::Validate { paths, json } => validate(&paths, json),
         Command::List { paths, json, .. } => list(&paths, json),
         Command::Analyze { file, json } => analyze_cmd(&file, json),
-        Command::Play { file, seed, personality, choices, record, json } => {
-            play::play(&file, seed, personality, choices, record.as_deref(), json)
-        }
-        Command::Simulate { file, runs, seed, json } => simulate(&file, runs, seed, json),
+        Command::Play {
+            file,
+            seed,
+            personality,
+            choices,
+            record,
+            json,
+        } => play::play(&file, seed, personality, choices, record.as_deref(), json),
+        Command::Simulate {
+            file,
+            runs,
+            seed,
+            json,
+        } => simulate(&file, runs, seed, json),
         Command::Test { recordings, json } => test(&recordings, json),
         Command::Library { path, json } => library(&path, json),
+        Command::Open {
+            scenario,
+            seed,
+            choices,
+            screen,
+            language,
+            presentation,
+        } => {
+            return open_at(
+                scenario,
+                seed,
+                choices,
+                &screen,
+                language.as_deref(),
+                presentation,
+            );
+        }
     };
     ExitCode::from(code)
 }
@@ -165,12 +274,20 @@ struct JsonProblem<'a> {
 fn json_problems(problems: &[Problem]) -> Vec<JsonProblem<'_>> {
     problems
         .iter()
-        .map(|p| JsonProblem { file: &p.source, line: p.location.line, column: p.location.column, message: &p.message })
+        .map(|p| JsonProblem {
+            file: &p.source,
+            line: p.location.line,
+            column: p.location.column,
+            message: &p.message,
+        })
         .collect()
 }
 
 fn print_json<T: Serialize>(value: &T) {
-    println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    );
 }
 
 fn validate(paths: &[PathBuf], json: bool) -> u8 {
@@ -189,7 +306,10 @@ fn validate(paths: &[PathBuf], json: bool) -> u8 {
             files: usize,
             problems: Vec<JsonProblem<'a>>,
         }
-        print_json(&Out { files: files.len(), problems: json_problems(&all) });
+        print_json(&Out {
+            files: files.len(),
+            problems: json_problems(&all),
+        });
     } else {
         print_problems(&all);
         use std::io::Write;
@@ -227,7 +347,11 @@ pub struct ListEntry {
 }
 
 fn list(paths: &[PathBuf], json: bool) -> u8 {
-    let paths = if paths.is_empty() { vec![PathBuf::from("scenarios")] } else { paths.to_vec() };
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from("scenarios")]
+    } else {
+        paths.to_vec()
+    };
     let files = match expand(&paths, false) {
         Ok(f) => f,
         Err(p) => {
@@ -244,8 +368,17 @@ fn list(paths: &[PathBuf], json: bool) -> u8 {
             title: s.file.title.clone(),
             locale: s.locale().code().to_string(),
             file: path.display().to_string(),
-            personalities: s.personalities.iter().map(|p| p.code().to_string()).collect(),
-            categories: s.file.categories.iter().map(|c| c.code().to_string()).collect(),
+            personalities: s
+                .personalities
+                .iter()
+                .map(|p| p.code().to_string())
+                .collect(),
+            categories: s
+                .file
+                .categories
+                .iter()
+                .map(|c| c.code().to_string())
+                .collect(),
             difficulty: s.file.difficulty,
             minutes: s.file.minutes,
             translation: s.file.translation.clone(),
@@ -315,7 +448,11 @@ fn print_analysis(a: &Analysis) {
     println!(
         "discrimination: best play is {} points above the median of random play{}",
         o.discrimination,
-        if o.discrimination >= 30 { "" } else { " (weak: aim for 30 or more)" }
+        if o.discrimination >= 30 {
+            ""
+        } else {
+            " (weak: aim for 30 or more)"
+        }
     );
     for p in &a.personalities {
         println!(
@@ -328,20 +465,37 @@ fn print_analysis(a: &Analysis) {
     println!("\nendings:");
     for e in &a.endings {
         match (e.reachable, e.best, e.worst) {
-            (true, Some(b), Some(w)) => println!("  {:<28} {:<18} reachable, scores {w}–{b}", e.node, e.outcome.code()),
+            (true, Some(b), Some(w)) => println!(
+                "  {:<28} {:<18} reachable, scores {w}–{b}",
+                e.node,
+                e.outcome.code()
+            ),
             _ => println!("  {:<28} {:<18} UNREACHABLE", e.node, e.outcome.code()),
         }
     }
     println!("\ndecisions (best score still reachable after each choice):");
     for d in &a.decisions {
-        println!("  {} (best here {})", d.node, d.best_here.map(|b| b.to_string()).unwrap_or_else(|| "-".into()));
+        println!(
+            "  {} (best here {})",
+            d.node,
+            d.best_here
+                .map(|b| b.to_string())
+                .unwrap_or_else(|| "-".into())
+        );
         for c in &d.choices {
-            let after = c.best_after.map(|b| b.to_string()).unwrap_or_else(|| "never offered".into());
+            let after = c
+                .best_after
+                .map(|b| b.to_string())
+                .unwrap_or_else(|| "never offered".into());
             println!(
                 "    {}. {:>3}{}{}  {}",
                 c.choice,
                 after,
-                if c.no_return { "  point of no return" } else { "" },
+                if c.no_return {
+                    "  point of no return"
+                } else {
+                    ""
+                },
                 if c.mistake { "  (mistake)" } else { "" },
                 truncate(&c.text, 70)
             );
@@ -353,12 +507,21 @@ fn print_analysis(a: &Analysis) {
     if !a.best_avoids_mistakes {
         println!("\nwarning: the best score needs a choice marked as a mistake");
     }
+    if let Some(m) = a.best_with_mistake
+        && m >= o.best
+    {
+        println!("\nwarning: a line with a mistake also reaches the best score ({m})");
+    }
     println!("\nscore distribution under random play:");
     print_histogram(&o.distribution);
 }
 
 pub(crate) fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n { s.to_string() } else { format!("{}…", s.chars().take(n).collect::<String>()) }
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n).collect::<String>())
+    }
 }
 
 fn print_histogram(dist: &[(u32, f64)]) {
@@ -368,7 +531,13 @@ fn print_histogram(dist: &[(u32, f64)]) {
     }
     for (i, p) in buckets.iter().enumerate() {
         let bar = "█".repeat((p * 50.0).round() as usize);
-        println!("  {:>3}–{:<3} {:>5.1}% {}", i * 10, i * 10 + 9 + usize::from(i == 9), p * 100.0, bar);
+        println!(
+            "  {:>3}–{:<3} {:>5.1}% {}",
+            i * 10,
+            i * 10 + 9 + usize::from(i == 9),
+            p * 100.0,
+            bar
+        );
     }
 }
 
@@ -399,19 +568,37 @@ fn simulate(file: &Path, runs: u32, seed: u64, json: bool) -> u8 {
         median: result.median(),
         min: result.scores.iter().copied().min().unwrap_or(0),
         max: result.scores.iter().copied().max().unwrap_or(0),
-        outcomes: result.outcomes.iter().map(|(o, n)| (o.code().to_string(), *n)).collect(),
+        outcomes: result
+            .outcomes
+            .iter()
+            .map(|(o, n)| (o.code().to_string(), *n))
+            .collect(),
         distribution: result.histogram(),
     };
     if json {
         print_json(&out);
     } else {
-        println!("{}: {} random playthroughs from seed {}", out.scenario, runs, seed);
-        println!("score: mean {:.1}  median {}  min {}  max {}", out.mean, out.median, out.min, out.max);
+        println!(
+            "{}: {} random playthroughs from seed {}",
+            out.scenario, runs, seed
+        );
+        println!(
+            "score: mean {:.1}  median {}  min {}  max {}",
+            out.mean, out.median, out.min, out.max
+        );
         for (o, n) in &out.outcomes {
-            println!("  {:<18} {:>6} ({:.1}%)", o, n, 100.0 * *n as f64 / runs.max(1) as f64);
+            println!(
+                "  {:<18} {:>6} ({:.1}%)",
+                o,
+                n,
+                100.0 * *n as f64 / runs.max(1) as f64
+            );
         }
-        let dist: Vec<(u32, f64)> =
-            out.distribution.iter().map(|&(s, n)| (s, n as f64 / runs.max(1) as f64)).collect();
+        let dist: Vec<(u32, f64)> = out
+            .distribution
+            .iter()
+            .map(|&(s, n)| (s, n as f64 / runs.max(1) as f64))
+            .collect();
         print_histogram(&dist);
     }
     0
@@ -431,13 +618,17 @@ fn test(recordings: &[PathBuf], json: bool) -> u8 {
     for path in &files {
         let outcome = (|| -> Result<(), String> {
             let text = catalog::read_text(path).map_err(|p| p.to_string())?;
-            let rec: Recording =
-                crate::load::parse_ron(&text, &path.display().to_string()).map_err(|p| p.to_string())?;
+            let rec: Recording = crate::load::parse_ron(&text, &path.display().to_string())
+                .map_err(|p| p.to_string())?;
             let scenario_path = path.parent().unwrap_or(Path::new(".")).join(&rec.scenario);
-            let scn = catalog
-                .load(&scenario_path)
-                .map_err(|ps| ps.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))?;
-            let session = replay(Arc::new(scn), rec.seed, rec.personality, &rec.choices).map_err(|e| e.to_string())?;
+            let scn = catalog.load(&scenario_path).map_err(|ps| {
+                ps.iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })?;
+            let session = replay(Arc::new(scn), rec.seed, rec.personality, &rec.choices)
+                .map_err(|e| e.to_string())?;
             match diff_events(&rec.events, session.events()) {
                 None => Ok(()),
                 Some(diff) => Err(diff),
@@ -455,7 +646,11 @@ fn test(recordings: &[PathBuf], json: bool) -> u8 {
             failed: usize,
             failures: &'a [(String, String)],
         }
-        print_json(&Out { passed, failed: failures.len(), failures: &failures });
+        print_json(&Out {
+            passed,
+            failed: failures.len(),
+            failures: &failures,
+        });
     } else {
         for (file, why) in &failures {
             println!("FAIL {file}\n{why}\n");

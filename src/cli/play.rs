@@ -30,7 +30,11 @@ pub fn play(
         eprintln!(
             "{}: the customer can be {}, not {p}",
             file.display(),
-            scn.personalities.iter().map(|p| p.code()).collect::<Vec<_>>().join(" or ")
+            scn.personalities
+                .iter()
+                .map(|p| p.code())
+                .collect::<Vec<_>>()
+                .join(" or ")
         );
         return 2;
     }
@@ -153,7 +157,9 @@ fn relative_to(scenario: &Path, recording: &Path) -> String {
 fn print_events(events: &[Event], locale: Locale) {
     for e in events {
         match e {
-            Event::CustomerSays { text, mood, .. } => println!("\n[{}] {}", mood.name(locale), text),
+            Event::CustomerSays { text, mood, .. } => {
+                println!("\n[{}] {}", mood.name(locale), text)
+            }
             Event::ChanceHappened { note } => println!("\n* {note}"),
             Event::TraineeSays { text, .. } => println!("\n  you: {text}"),
             Event::TrustChanged { from, to, reasons } => {
@@ -162,8 +168,17 @@ fn print_events(events: &[Event], locale: Locale) {
                     println!("    {:+} {}", r.delta, super::truncate(&r.why, 100));
                 }
             }
-            Event::StageChanged { from, to } => println!("  relationship: {} → {}", from.name(locale), to.name(locale)),
-            Event::ObjectionRaised { objection, category, again, already_preempted } => println!(
+            Event::StageChanged { from, to } => println!(
+                "  relationship: {} → {}",
+                from.name(locale),
+                to.name(locale)
+            ),
+            Event::ObjectionRaised {
+                objection,
+                category,
+                again,
+                already_preempted,
+            } => println!(
                 "  objection {}: {} ({})",
                 if *already_preempted {
                     "mentioned, already pre-empted"
@@ -175,21 +190,39 @@ fn print_events(events: &[Event], locale: Locale) {
                 objection,
                 category.name(locale)
             ),
-            Event::ObjectionHandled { objection, action, timing, .. } => {
-                println!("  objection {objection}: {action:?}, {}", timing.name(locale))
+            Event::ObjectionHandled {
+                objection,
+                action,
+                timing,
+                ..
+            } => {
+                println!(
+                    "  objection {objection}: {action:?}, {}",
+                    timing.name(locale)
+                )
             }
             Event::Breach { why } => println!("  breach: {why}"),
             Event::MilestoneReached { milestone } => println!("  milestone: {milestone}"),
             Event::Feedback { text, mistake } => {
-                println!("  coach{}: {}", if *mistake { " (mistake)" } else { "" }, text)
+                println!(
+                    "  coach{}: {}",
+                    if *mistake { " (mistake)" } else { "" },
+                    text
+                )
             }
-            Event::Diagnosed { guess, actual, correct } => println!(
+            Event::Diagnosed {
+                guess,
+                actual,
+                correct,
+            } => println!(
                 "  diagnosis: {} — {} (actually {})",
                 guess.name(locale),
                 if *correct { "right" } else { "wrong" },
                 actual.name(locale)
             ),
-            Event::Ended { outcome, title, .. } => println!("\n== {} — {} ==", outcome.name(locale), title),
+            Event::Ended { outcome, title, .. } => {
+                println!("\n== {} — {} ==", outcome.name(locale), title)
+            }
             Event::PersonalityDrawn { .. } => {}
         }
     }

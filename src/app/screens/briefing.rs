@@ -18,7 +18,10 @@ pub struct BriefingScreenPlugin;
 
 impl Plugin for BriefingScreenPlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(EguiPrimaryContextPass, briefing_screen.run_if(in_state(Screen::Briefing)));
+        app.add_systems(
+            EguiPrimaryContextPass,
+            briefing_screen.run_if(in_state(Screen::Briefing)),
+        );
     }
 }
 
@@ -41,12 +44,21 @@ fn briefing_screen(
     if let Some(intent) = top_bar(&mut ui, Screen::Briefing, settings.language) {
         intents.write(intent);
     }
-    let scenario = briefing.path.as_deref().and_then(|p| library.get(p)).and_then(|e| e.scenario.clone());
+    let scenario = briefing
+        .path
+        .as_deref()
+        .and_then(|p| library.get(p))
+        .and_then(|e| e.scenario.clone());
     let Some(scenario) = scenario else {
         intents.write(Intent::Navigate(Screen::Library));
         return Ok(());
     };
-    let view = BriefingView { scenario, mode: briefing.mode, seed: briefing.seed, locale: settings.language };
+    let view = BriefingView {
+        scenario,
+        mode: briefing.mode,
+        seed: briefing.seed,
+        locale: settings.language,
+    };
     if let Some(intent) = briefing_ui(&mut ui, &view) {
         intents.write(intent);
     }
@@ -73,7 +85,9 @@ pub fn briefing_ui(ui: &mut egui::Ui, view: &BriefingView) -> Option<Intent> {
             ui.heading(&s.file.title);
             ui.add_space(8.0);
             ui.horizontal_top(|ui| {
-                let shown = (!s.drawn).then(|| s.personalities.first().copied()).flatten();
+                let shown = (!s.drawn)
+                    .then(|| s.personalities.first().copied())
+                    .flatten();
                 portrait(ui, shown, Mood::Neutral, 150.0);
                 ui.vertical(|ui| {
                     section(ui, tr(T::Customer, l));
@@ -82,13 +96,22 @@ pub fn briefing_ui(ui: &mut egui::Ui, view: &BriefingView) -> Option<Intent> {
                     let personality = if s.drawn {
                         tr(T::PersonalityUnknown, l).to_string()
                     } else {
-                        s.personalities.iter().map(|p| p.name(l)).collect::<Vec<_>>().join(" / ")
+                        s.personalities
+                            .iter()
+                            .map(|p| p.name(l))
+                            .collect::<Vec<_>>()
+                            .join(" / ")
                     };
                     ui.label(format!("{}: {}", tr(T::Personality, l), personality));
                     ui.label(format!(
                         "{}: {} · {} {} · {}",
                         tr(T::Categories, l),
-                        s.file.categories.iter().map(|c| c.name(l)).collect::<Vec<_>>().join(", "),
+                        s.file
+                            .categories
+                            .iter()
+                            .map(|c| c.name(l))
+                            .collect::<Vec<_>>()
+                            .join(", "),
                         s.file.minutes,
                         tr(T::Minutes, l),
                         "●".repeat(s.file.difficulty as usize)
@@ -104,7 +127,10 @@ pub fn briefing_ui(ui: &mut egui::Ui, view: &BriefingView) -> Option<Intent> {
                 }
             }
             section(ui, tr(T::Mode, l));
-            for (mode, name, hint) in [(Mode::Practice, T::Practice, T::PracticeHint), (Mode::Assessment, T::Assessment, T::AssessmentHint)] {
+            for (mode, name, hint) in [
+                (Mode::Practice, T::Practice, T::PracticeHint),
+                (Mode::Assessment, T::Assessment, T::AssessmentHint),
+            ] {
                 ui.horizontal(|ui| {
                     if ui.radio(view.mode == mode, tr(name, l)).clicked() {
                         intent = Some(Intent::SetMode(mode));
@@ -115,7 +141,10 @@ pub fn briefing_ui(ui: &mut egui::Ui, view: &BriefingView) -> Option<Intent> {
             section(ui, tr(T::Seed, l));
             ui.horizontal(|ui| {
                 let mut seed = view.seed;
-                if ui.add(egui::DragValue::new(&mut seed).range(0..=u32::MAX as u64)).changed() {
+                if ui
+                    .add(egui::DragValue::new(&mut seed).range(0..=u32::MAX as u64))
+                    .changed()
+                {
                     intent = Some(Intent::SetSeed(seed));
                 }
                 if ui.button(tr(T::NewSeed, l)).clicked() {
@@ -123,9 +152,13 @@ pub fn briefing_ui(ui: &mut egui::Ui, view: &BriefingView) -> Option<Intent> {
                 }
             });
             ui.add_space(14.0);
-            let start = egui::Button::new(egui::RichText::new(format!("{}  ⏎", tr(T::Start, l))).size(18.0).color(egui::Color32::WHITE))
-                .fill(theme::ACCENT)
-                .min_size(egui::vec2(160.0, 40.0));
+            let start = egui::Button::new(
+                egui::RichText::new(format!("{}  ⏎", tr(T::Start, l)))
+                    .size(18.0)
+                    .color(egui::Color32::WHITE),
+            )
+            .fill(theme::ACCENT)
+            .min_size(egui::vec2(160.0, 40.0));
             if ui.add(start).clicked() {
                 intent = Some(Intent::Start);
             }

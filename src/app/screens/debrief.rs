@@ -17,7 +17,10 @@ pub struct DebriefScreenPlugin;
 
 impl Plugin for DebriefScreenPlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(EguiPrimaryContextPass, debrief_screen.run_if(in_state(Screen::Debrief)));
+        app.add_systems(
+            EguiPrimaryContextPass,
+            debrief_screen.run_if(in_state(Screen::Debrief)),
+        );
     }
 }
 
@@ -52,7 +55,11 @@ fn debrief_screen(
     };
     let view = DebriefView {
         debrief,
-        other_personalities: Personality::ALL.iter().copied().filter(|p| *p != debrief.report.personality).collect(),
+        other_personalities: Personality::ALL
+            .iter()
+            .copied()
+            .filter(|p| *p != debrief.report.personality)
+            .collect(),
         notice: active.notice.clone(),
         hide_score: settings.presentation && !run.revealed,
         locale: settings.language,
@@ -114,120 +121,202 @@ pub fn debrief_ui(ui: &mut egui::Ui, view: &DebriefView) -> Option<Intent> {
         });
 
     egui::CentralPanel::default().show(ui, |ui| {
-        egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
-            ui.heading(format!("{} — {}", tr(T::Debrief, l), r.title));
-            ui.horizontal(|ui| {
-                ui.label(egui::RichText::new(r.outcome.name(l)).size(22.0).strong().color(outcome_color(r.outcome)));
-                ui.label(egui::RichText::new(&r.ending_title).size(18.0));
-            });
-            if view.hide_score {
-                ui.label(egui::RichText::new(format!("{} — {} (R)", tr(T::Score, l), tr(T::Reveal, l))).color(theme::MUTED));
-            } else {
-                ui.label(egui::RichText::new(format!("{} {}/100", tr(T::Score, l), r.score.total)).size(30.0).strong().color(theme::ACCENT));
-            }
-            ui.label(format!(
-                "{}: {} · {}: {} → {} ({} {}) · {}: {} → {} · {}: {}",
-                tr(T::Personality, l),
-                r.personality.name(l),
-                tr(T::Trust, l),
-                r.trust_start,
-                r.trust_end,
-                tr(T::Peak, l),
-                r.trust_peak,
-                tr(T::Relationship, l),
-                r.stage_start.name(l),
-                r.stage_end.name(l),
-                tr(T::Seed, l),
-                r.seed
-            ));
-            if let Some((guess, correct)) = r.diagnosis {
-                ui.label(format!("{}: {} ({})", tr(T::Diagnosis, l), guess.name(l), tr(if correct { T::Right } else { T::Wrong }, l)));
-            }
-            ui.add_space(6.0);
-            ui.label(&r.debrief);
+        egui::ScrollArea::vertical()
+            .auto_shrink(false)
+            .show(ui, |ui| {
+                ui.heading(format!("{} — {}", tr(T::Debrief, l), r.title));
+                ui.horizontal(|ui| {
+                    ui.label(
+                        egui::RichText::new(r.outcome.name(l))
+                            .size(22.0)
+                            .strong()
+                            .color(outcome_color(r.outcome)),
+                    );
+                    ui.label(egui::RichText::new(&r.ending_title).size(18.0));
+                });
+                if view.hide_score {
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "{} — {} (R)",
+                            tr(T::Score, l),
+                            tr(T::Reveal, l)
+                        ))
+                        .color(theme::MUTED),
+                    );
+                } else {
+                    ui.label(
+                        egui::RichText::new(format!("{} {}/100", tr(T::Score, l), r.score.total))
+                            .size(30.0)
+                            .strong()
+                            .color(theme::ACCENT),
+                    );
+                }
+                ui.label(format!(
+                    "{}: {} · {}: {} → {} ({} {}) · {}: {} → {} · {}: {}",
+                    tr(T::Personality, l),
+                    r.personality.name(l),
+                    tr(T::Trust, l),
+                    r.trust_start,
+                    r.trust_end,
+                    tr(T::Peak, l),
+                    r.trust_peak,
+                    tr(T::Relationship, l),
+                    r.stage_start.name(l),
+                    r.stage_end.name(l),
+                    tr(T::Seed, l),
+                    r.seed
+                ));
+                if let Some((guess, correct)) = r.diagnosis {
+                    ui.label(format!(
+                        "{}: {} ({})",
+                        tr(T::Diagnosis, l),
+                        guess.name(l),
+                        tr(if correct { T::Right } else { T::Wrong }, l)
+                    ));
+                }
+                ui.add_space(6.0);
+                ui.label(&r.debrief);
 
-            ui.columns(2, |cols| {
-                let ui = &mut cols[0];
-                section(ui, tr(T::ScoreRules, l));
-                egui::Grid::new("score-rules").striped(true).num_columns(2).show(ui, |ui| {
-                    for rule in &r.score.rules {
-                        let points = if view.hide_score { "–".to_string() } else { format!("{}/{}", rule.points, rule.max) };
-                        ui.label(egui::RichText::new(points).strong());
-                        ui.label(egui::RichText::new(&rule.detail).small());
-                        ui.end_row();
+                ui.columns(2, |cols| {
+                    let ui = &mut cols[0];
+                    section(ui, tr(T::ScoreRules, l));
+                    egui::Grid::new("score-rules")
+                        .striped(true)
+                        .num_columns(2)
+                        .show(ui, |ui| {
+                            for rule in &r.score.rules {
+                                let points = if view.hide_score {
+                                    "–".to_string()
+                                } else {
+                                    format!("{}/{}", rule.points, rule.max)
+                                };
+                                ui.label(egui::RichText::new(points).strong());
+                                ui.label(egui::RichText::new(&rule.detail).small());
+                                ui.end_row();
+                            }
+                        });
+                    let ui = &mut cols[1];
+                    section(ui, tr(T::TrustOverTime, l));
+                    let points: Vec<[f64; 2]> = r
+                        .trust_timeline
+                        .iter()
+                        .enumerate()
+                        .map(|(i, t)| [i as f64, *t as f64])
+                        .collect();
+                    Plot::new("trust-plot")
+                        .height(180.0)
+                        .include_y(0.0)
+                        .include_y(100.0)
+                        .allow_drag(false)
+                        .allow_zoom(false)
+                        .allow_scroll(false)
+                        .x_axis_label(tr(T::Step, l))
+                        .y_axis_label(tr(T::Trust, l))
+                        .show(ui, |plot| {
+                            plot.line(
+                                Line::new(tr(T::Trust, l), PlotPoints::from(points.clone()))
+                                    .color(theme::ACCENT)
+                                    .width(2.5),
+                            );
+                            plot.points(
+                                Points::new("", PlotPoints::from(points))
+                                    .radius(3.5)
+                                    .color(theme::ACCENT),
+                            );
+                        });
+                });
+
+                if !r.objections.is_empty() {
+                    section(ui, tr(T::Objections, l));
+                    egui::Grid::new("objections")
+                        .striped(true)
+                        .num_columns(4)
+                        .show(ui, |ui| {
+                            ui.label(egui::RichText::new(tr(T::Objections, l)).strong());
+                            ui.label(egui::RichText::new(tr(T::Status, l)).strong());
+                            ui.label(egui::RichText::new(tr(T::Timing, l)).strong());
+                            ui.label(egui::RichText::new(tr(T::Method, l)).strong());
+                            ui.end_row();
+                            for o in &r.objections {
+                                ui.label(format!("{} · {}", o.category.name(l), o.kind));
+                                ui.label(objection_status(o.status, l));
+                                let timing = o.timing.map(|t| t.name(l)).unwrap_or("—");
+                                ui.label(egui::RichText::new(timing).color(if o.timing_right {
+                                    theme::GOOD
+                                } else {
+                                    theme::MUTED
+                                }));
+                                ui.label(o.methods.join(", "));
+                                ui.end_row();
+                            }
+                        });
+                }
+
+                section(ui, tr(T::Decisions, l));
+                for (i, dec) in d.decisions.iter().enumerate() {
+                    let mark = if dec.was_best { "✓" } else { "✗" };
+                    let color = if dec.was_best {
+                        theme::GOOD
+                    } else {
+                        theme::BAD
+                    };
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "{}. {} {}: {}",
+                            i + 1,
+                            mark,
+                            tr(T::YouChose, l),
+                            dec.chosen
+                        ))
+                        .color(color),
+                    );
+                    if !dec.was_best {
+                        let mut text = format!(
+                            "    {}: {} ({}/100)",
+                            tr(T::BestHere, l),
+                            dec.best_choice,
+                            dec.best_score
+                        );
+                        if let Some((title, outcome)) = &dec.best_ending {
+                            text.push_str(&format!(
+                                " — {} {} ({})",
+                                tr(T::WouldLeadTo, l),
+                                title,
+                                outcome.name(l)
+                            ));
+                        }
+                        ui.label(egui::RichText::new(text).small());
+                    }
+                }
+
+                section(ui, tr(T::StyleFit, l));
+                ui.horizontal_wrapped(|ui| {
+                    for fit in &r.style_fit {
+                        ui.label(format!(
+                            "{} {:+} ({} ✓ {} ✗)",
+                            fit.personality.name(l),
+                            fit.trust_effect,
+                            fit.suited,
+                            fit.unsuited
+                        ));
+                        ui.separator();
                     }
                 });
-                let ui = &mut cols[1];
-                section(ui, tr(T::TrustOverTime, l));
-                let points: Vec<[f64; 2]> = r.trust_timeline.iter().enumerate().map(|(i, t)| [i as f64, *t as f64]).collect();
-                Plot::new("trust-plot")
-                    .height(180.0)
-                    .include_y(0.0)
-                    .include_y(100.0)
-                    .allow_drag(false)
-                    .allow_zoom(false)
-                    .allow_scroll(false)
-                    .x_axis_label(tr(T::Step, l))
-                    .y_axis_label(tr(T::Trust, l))
-                    .show(ui, |plot| {
-                        plot.line(Line::new(tr(T::Trust, l), PlotPoints::from(points.clone())).color(theme::ACCENT).width(2.5));
-                        plot.points(Points::new("", PlotPoints::from(points)).radius(3.5).color(theme::ACCENT));
+
+                egui::CollapsingHeader::new(tr(T::Transcript, l))
+                    .default_open(false)
+                    .show(ui, |ui| {
+                        for line in &d.transcript {
+                            let who = match line.speaker {
+                                Speaker::Customer => d.customer.clone(),
+                                Speaker::Trainee => tr(T::You, l).to_string(),
+                                Speaker::Coach => tr(T::Coach, l).to_string(),
+                                Speaker::Narrator => "—".to_string(),
+                            };
+                            ui.label(format!("{who}: {}", line.text));
+                        }
                     });
             });
-
-            if !r.objections.is_empty() {
-                section(ui, tr(T::Objections, l));
-                egui::Grid::new("objections").striped(true).num_columns(4).show(ui, |ui| {
-                    ui.label(egui::RichText::new(tr(T::Objections, l)).strong());
-                    ui.label(egui::RichText::new(tr(T::Status, l)).strong());
-                    ui.label(egui::RichText::new(tr(T::Timing, l)).strong());
-                    ui.label(egui::RichText::new(tr(T::Method, l)).strong());
-                    ui.end_row();
-                    for o in &r.objections {
-                        ui.label(format!("{} · {}", o.category.name(l), o.kind));
-                        ui.label(objection_status(o.status, l));
-                        let timing = o.timing.map(|t| t.name(l)).unwrap_or("—");
-                        ui.label(egui::RichText::new(timing).color(if o.timing_right { theme::GOOD } else { theme::MUTED }));
-                        ui.label(o.methods.join(", "));
-                        ui.end_row();
-                    }
-                });
-            }
-
-            section(ui, tr(T::Decisions, l));
-            for (i, dec) in d.decisions.iter().enumerate() {
-                let mark = if dec.was_best { "✓" } else { "✗" };
-                let color = if dec.was_best { theme::GOOD } else { theme::BAD };
-                ui.label(egui::RichText::new(format!("{}. {} {}: {}", i + 1, mark, tr(T::YouChose, l), dec.chosen)).color(color));
-                if !dec.was_best {
-                    let mut text = format!("    {}: {} ({}/100)", tr(T::BestHere, l), dec.best_choice, dec.best_score);
-                    if let Some((title, outcome)) = &dec.best_ending {
-                        text.push_str(&format!(" — {} {} ({})", tr(T::WouldLeadTo, l), title, outcome.name(l)));
-                    }
-                    ui.label(egui::RichText::new(text).small());
-                }
-            }
-
-            section(ui, tr(T::StyleFit, l));
-            ui.horizontal_wrapped(|ui| {
-                for fit in &r.style_fit {
-                    ui.label(format!("{} {:+} ({} ✓ {} ✗)", fit.personality.name(l), fit.trust_effect, fit.suited, fit.unsuited));
-                    ui.separator();
-                }
-            });
-
-            egui::CollapsingHeader::new(tr(T::Transcript, l)).default_open(false).show(ui, |ui| {
-                for line in &d.transcript {
-                    let who = match line.speaker {
-                        Speaker::Customer => d.customer.clone(),
-                        Speaker::Trainee => tr(T::You, l).to_string(),
-                        Speaker::Coach => tr(T::Coach, l).to_string(),
-                        Speaker::Narrator => "—".to_string(),
-                    };
-                    ui.label(format!("{who}: {}", line.text));
-                }
-            });
-        });
     });
     intent
 }

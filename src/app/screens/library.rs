@@ -16,7 +16,10 @@ pub struct LibraryScreenPlugin;
 
 impl Plugin for LibraryScreenPlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(EguiPrimaryContextPass, library_screen.run_if(in_state(Screen::Library)));
+        app.add_systems(
+            EguiPrimaryContextPass,
+            library_screen.run_if(in_state(Screen::Library)),
+        );
     }
 }
 
@@ -77,7 +80,10 @@ impl LibraryView {
                 continue;
             }
             for p in &row.personalities {
-                if let Some(c) = row.central.and_then(|c| MATRIX_CATEGORIES.iter().position(|m| *m == c)) {
+                if let Some(c) = row
+                    .central
+                    .and_then(|c| MATRIX_CATEGORIES.iter().position(|m| *m == c))
+                {
                     matrix[p.index()][c] += 1;
                 }
             }
@@ -86,9 +92,19 @@ impl LibraryView {
             .entries
             .values()
             .filter(|e| !e.problems.is_empty())
-            .map(|e| FileProblems { path: e.path.clone(), problems: e.problems.clone(), has_good_version: e.scenario.is_some() })
+            .map(|e| FileProblems {
+                path: e.path.clone(),
+                problems: e.problems.clone(),
+                has_good_version: e.scenario.is_some(),
+            })
             .collect();
-        LibraryView { rows, filter: filter.clone(), matrix, problems, locale }
+        LibraryView {
+            rows,
+            filter: filter.clone(),
+            matrix,
+            problems,
+            locale,
+        }
     }
 
     pub fn visible(&self) -> Vec<&ScenarioRow> {
@@ -97,9 +113,16 @@ impl LibraryView {
         self.rows
             .iter()
             .filter(|r| f.personality.is_none_or(|p| r.personalities.contains(&p)))
-            .filter(|r| f.category.is_none_or(|c| r.central == Some(c) || r.categories.contains(&c)))
+            .filter(|r| {
+                f.category
+                    .is_none_or(|c| r.central == Some(c) || r.categories.contains(&c))
+            })
             .filter(|r| f.locale.is_none_or(|l| r.locale == l))
-            .filter(|r| needle.is_empty() || r.title.to_lowercase().contains(&needle) || r.summary.to_lowercase().contains(&needle))
+            .filter(|r| {
+                needle.is_empty()
+                    || r.title.to_lowercase().contains(&needle)
+                    || r.summary.to_lowercase().contains(&needle)
+            })
             .collect()
     }
 }
@@ -131,19 +154,35 @@ pub fn library_ui(ui: &mut egui::Ui, view: &LibraryView) -> Option<Intent> {
 
     if !view.problems.is_empty() {
         egui::Panel::bottom("library-problems")
-            .frame(egui::Frame::NONE.fill(egui::Color32::from_rgb(0xfb, 0xee, 0xee)).inner_margin(12))
+            .frame(
+                egui::Frame::NONE
+                    .fill(egui::Color32::from_rgb(0xfb, 0xee, 0xee))
+                    .inner_margin(12),
+            )
             .show(ui, |ui| {
-                ui.label(egui::RichText::new(tr(T::Problems, l)).strong().color(theme::BAD));
+                ui.label(
+                    egui::RichText::new(tr(T::Problems, l))
+                        .strong()
+                        .color(theme::BAD),
+                );
                 ui.label(egui::RichText::new(tr(T::ProblemsHint, l)).small());
-                egui::ScrollArea::vertical().max_height(160.0).show(ui, |ui| {
-                    for file in &view.problems {
-                        let suffix = if file.has_good_version { format!(" — {}", tr(T::KeptLastGood, l)) } else { String::new() };
-                        ui.label(egui::RichText::new(format!("{}{}", file.path, suffix)).strong());
-                        for p in &file.problems {
-                            ui.label(egui::RichText::new(p).monospace().small());
+                egui::ScrollArea::vertical()
+                    .max_height(160.0)
+                    .show(ui, |ui| {
+                        for file in &view.problems {
+                            let suffix = if file.has_good_version {
+                                format!(" — {}", tr(T::KeptLastGood, l))
+                            } else {
+                                String::new()
+                            };
+                            ui.label(
+                                egui::RichText::new(format!("{}{}", file.path, suffix)).strong(),
+                            );
+                            for p in &file.problems {
+                                ui.label(egui::RichText::new(p).monospace().small());
+                            }
                         }
-                    }
-                });
+                    });
             });
     }
 
@@ -158,7 +197,12 @@ pub fn library_ui(ui: &mut egui::Ui, view: &LibraryView) -> Option<Intent> {
                 ui.text_edit_singleline(&mut filter.search);
             });
             egui::ComboBox::from_id_salt("filter-personality")
-                .selected_text(filter.personality.map(|p| p.name(l)).unwrap_or(tr(T::AllPersonalities, l)))
+                .selected_text(
+                    filter
+                        .personality
+                        .map(|p| p.name(l))
+                        .unwrap_or(tr(T::AllPersonalities, l)),
+                )
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut filter.personality, None, tr(T::AllPersonalities, l));
                     for p in Personality::ALL {
@@ -166,7 +210,12 @@ pub fn library_ui(ui: &mut egui::Ui, view: &LibraryView) -> Option<Intent> {
                     }
                 });
             egui::ComboBox::from_id_salt("filter-category")
-                .selected_text(filter.category.map(|c| c.name(l)).unwrap_or(tr(T::AllCategories, l)))
+                .selected_text(
+                    filter
+                        .category
+                        .map(|c| c.name(l))
+                        .unwrap_or(tr(T::AllCategories, l)),
+                )
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut filter.category, None, tr(T::AllCategories, l));
                     for c in Category::ALL {
@@ -174,7 +223,12 @@ pub fn library_ui(ui: &mut egui::Ui, view: &LibraryView) -> Option<Intent> {
                     }
                 });
             egui::ComboBox::from_id_salt("filter-locale")
-                .selected_text(filter.locale.map(locale_name).unwrap_or(tr(T::AllLocales, l)))
+                .selected_text(
+                    filter
+                        .locale
+                        .map(locale_name)
+                        .unwrap_or(tr(T::AllLocales, l)),
+                )
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut filter.locale, None, tr(T::AllLocales, l));
                     for loc in Locale::ALL {
@@ -183,39 +237,57 @@ pub fn library_ui(ui: &mut egui::Ui, view: &LibraryView) -> Option<Intent> {
                 });
 
             section(ui, tr(T::Matrix, l));
-            ui.label(egui::RichText::new(tr(T::MatrixHint, l)).small().color(theme::MUTED));
-            egui::Grid::new("matrix").spacing([4.0, 4.0]).show(ui, |ui| {
-                ui.label("");
-                for c in MATRIX_CATEGORIES {
-                    ui.label(egui::RichText::new(c.name(l)).small());
-                }
-                ui.end_row();
-                for p in Personality::ALL {
-                    ui.label(egui::RichText::new(p.name(l)).small());
-                    for (ci, c) in MATRIX_CATEGORIES.iter().enumerate() {
-                        let n = view.matrix[p.index()][ci];
-                        let selected = filter.personality == Some(*p) && filter.category == Some(*c);
-                        let fill = if selected {
-                            theme::ACCENT
-                        } else if n > 0 {
-                            egui::Color32::from_rgb(0xd6, 0xe6, 0xf2)
-                        } else {
-                            egui::Color32::from_rgb(0xee, 0xee, 0xee)
-                        };
-                        let text = egui::RichText::new(n.to_string()).color(if selected { egui::Color32::WHITE } else { egui::Color32::BLACK });
-                        if ui.add(egui::Button::new(text).fill(fill).min_size(egui::vec2(44.0, 28.0))).clicked() {
-                            if selected {
-                                filter.personality = None;
-                                filter.category = None;
-                            } else {
-                                filter.personality = Some(*p);
-                                filter.category = Some(*c);
-                            }
-                        }
+            ui.label(
+                egui::RichText::new(tr(T::MatrixHint, l))
+                    .small()
+                    .color(theme::MUTED),
+            );
+            egui::Grid::new("matrix")
+                .spacing([4.0, 4.0])
+                .show(ui, |ui| {
+                    ui.label("");
+                    for c in MATRIX_CATEGORIES {
+                        ui.label(egui::RichText::new(c.name(l)).small());
                     }
                     ui.end_row();
-                }
-            });
+                    for p in Personality::ALL {
+                        ui.label(egui::RichText::new(p.name(l)).small());
+                        for (ci, c) in MATRIX_CATEGORIES.iter().enumerate() {
+                            let n = view.matrix[p.index()][ci];
+                            let selected =
+                                filter.personality == Some(*p) && filter.category == Some(*c);
+                            let fill = if selected {
+                                theme::ACCENT
+                            } else if n > 0 {
+                                egui::Color32::from_rgb(0xd6, 0xe6, 0xf2)
+                            } else {
+                                egui::Color32::from_rgb(0xee, 0xee, 0xee)
+                            };
+                            let text = egui::RichText::new(n.to_string()).color(if selected {
+                                egui::Color32::WHITE
+                            } else {
+                                egui::Color32::BLACK
+                            });
+                            if ui
+                                .add(
+                                    egui::Button::new(text)
+                                        .fill(fill)
+                                        .min_size(egui::vec2(44.0, 28.0)),
+                                )
+                                .clicked()
+                            {
+                                if selected {
+                                    filter.personality = None;
+                                    filter.category = None;
+                                } else {
+                                    filter.personality = Some(*p);
+                                    filter.category = Some(*c);
+                                }
+                            }
+                        }
+                        ui.end_row();
+                    }
+                });
         });
 
     egui::CentralPanel::default().show(ui, |ui| {
@@ -226,13 +298,15 @@ pub fn library_ui(ui: &mut egui::Ui, view: &LibraryView) -> Option<Intent> {
             ui.add_space(20.0);
             ui.label(tr(T::NoScenarios, l));
         }
-        egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
-            for row in visible {
-                if scenario_card(ui, row, l) {
-                    intent = Some(Intent::OpenScenario(row.path.clone()));
+        egui::ScrollArea::vertical()
+            .auto_shrink(false)
+            .show(ui, |ui| {
+                for row in visible {
+                    if scenario_card(ui, row, l) {
+                        intent = Some(Intent::OpenScenario(row.path.clone()));
+                    }
                 }
-            }
-        });
+            });
     });
 
     if filter != view.filter && intent.is_none() {
@@ -253,10 +327,18 @@ fn scenario_card(ui: &mut egui::Ui, row: &ScenarioRow, l: Locale) -> bool {
     let mut open = false;
     egui::Frame::NONE
         .fill(theme::PANEL)
-        .stroke(egui::Stroke::new(1.0, egui::Color32::from_rgb(0xdd, 0xe1, 0xe6)))
+        .stroke(egui::Stroke::new(
+            1.0,
+            egui::Color32::from_rgb(0xdd, 0xe1, 0xe6),
+        ))
         .corner_radius(6)
         .inner_margin(10)
-        .outer_margin(egui::Margin { left: 0, right: 8, top: 0, bottom: 8 })
+        .outer_margin(egui::Margin {
+            left: 0,
+            right: 8,
+            top: 0,
+            bottom: 8,
+        })
         .show(ui, |ui| {
             ui.set_width(ui.available_width());
             ui.horizontal(|ui| {
@@ -272,13 +354,28 @@ fn scenario_card(ui: &mut egui::Ui, row: &ScenarioRow, l: Locale) -> bool {
                 let personality = if row.drawn {
                     format!("{}: {}", tr(T::Personality, l), tr(T::Drawn, l))
                 } else {
-                    format!("{}: {}", tr(T::Personality, l), row.personalities.iter().map(|p| p.name(l)).collect::<Vec<_>>().join(" / "))
+                    format!(
+                        "{}: {}",
+                        tr(T::Personality, l),
+                        row.personalities
+                            .iter()
+                            .map(|p| p.name(l))
+                            .collect::<Vec<_>>()
+                            .join(" / ")
+                    )
                 };
                 chip(ui, &personality);
                 for c in &row.categories {
                     chip(ui, c.name(l));
                 }
-                chip(ui, &format!("{} {}", tr(T::Difficulty, l), "●".repeat(row.difficulty as usize)));
+                chip(
+                    ui,
+                    &format!(
+                        "{} {}",
+                        tr(T::Difficulty, l),
+                        "●".repeat(row.difficulty as usize)
+                    ),
+                );
                 chip(ui, &format!("{} {}", row.minutes, tr(T::Minutes, l)));
                 chip(ui, locale_name(row.locale));
             });

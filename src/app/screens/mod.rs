@@ -42,12 +42,24 @@ pub fn root_ui(ctx: &egui::Context) -> egui::Ui {
 pub fn top_bar(ui: &mut egui::Ui, screen: Screen, locale: Locale) -> Option<Intent> {
     let mut intent = None;
     egui::Panel::top("top-bar")
-        .frame(egui::Frame::NONE.fill(super::theme::ACCENT).inner_margin(egui::Margin::symmetric(14, 8)))
+        .frame(
+            egui::Frame::NONE
+                .fill(super::theme::ACCENT)
+                .inner_margin(egui::Margin::symmetric(14, 8)),
+        )
         .show(ui, |ui| {
             ui.horizontal(|ui| {
-                ui.label(egui::RichText::new("Rapport").strong().color(egui::Color32::WHITE).size(20.0));
+                ui.label(
+                    egui::RichText::new("Rapport")
+                        .strong()
+                        .color(egui::Color32::WHITE)
+                        .size(20.0),
+                );
                 ui.add_space(16.0);
-                for (target, label) in [(Screen::Library, T::Library), (Screen::Settings, T::Settings)] {
+                for (target, label) in [
+                    (Screen::Library, T::Library),
+                    (Screen::Settings, T::Settings),
+                ] {
                     let selected = screen == target;
                     let text = egui::RichText::new(tr(label, locale)).color(if selected {
                         egui::Color32::WHITE
@@ -68,7 +80,12 @@ pub fn top_bar(ui: &mut egui::Ui, screen: Screen, locale: Locale) -> Option<Inte
                         Locale::ZhCn => "简体中文",
                     };
                     if ui
-                        .add(egui::Button::new(egui::RichText::new(label).color(egui::Color32::WHITE)).frame(false))
+                        .add(
+                            egui::Button::new(
+                                egui::RichText::new(label).color(egui::Color32::WHITE),
+                            )
+                            .frame(false),
+                        )
                         .clicked()
                     {
                         intent = Some(Intent::SetLanguage(other));
@@ -94,5 +111,9 @@ pub fn key(ctx: &egui::Context, key: egui::Key) -> bool {
 /// A heading in the accent colour.
 pub fn section(ui: &mut egui::Ui, text: &str) {
     ui.add_space(6.0);
-    ui.label(egui::RichText::new(text).strong().color(super::theme::ACCENT));
+    ui.label(
+        egui::RichText::new(text)
+            .strong()
+            .color(super::theme::ACCENT),
+    );
 }

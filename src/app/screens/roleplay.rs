@@ -17,7 +17,10 @@ pub struct RolePlayScreenPlugin;
 
 impl Plugin for RolePlayScreenPlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(EguiPrimaryContextPass, roleplay_screen.run_if(in_state(Screen::RolePlay)));
+        app.add_systems(
+            EguiPrimaryContextPass,
+            roleplay_screen.run_if(in_state(Screen::RolePlay)),
+        );
     }
 }
 
@@ -78,30 +81,63 @@ impl RolePlayView {
             match event {
                 Event::CustomerSays { text, mood: m, .. } => {
                     mood = *m;
-                    transcript.push(Line { speaker: Speaker::Customer, text: text.to_string() });
+                    transcript.push(Line {
+                        speaker: Speaker::Customer,
+                        text: text.to_string(),
+                    });
                 }
-                Event::TraineeSays { text, .. } => transcript.push(Line { speaker: Speaker::Trainee, text: text.to_string() }),
-                Event::ChanceHappened { note } => transcript.push(Line { speaker: Speaker::Narrator, text: note.to_string() }),
-                Event::Feedback { text, .. } if show_feedback => {
-                    transcript.push(Line { speaker: Speaker::Coach, text: text.to_string() })
-                }
+                Event::TraineeSays { text, .. } => transcript.push(Line {
+                    speaker: Speaker::Trainee,
+                    text: text.to_string(),
+                }),
+                Event::ChanceHappened { note } => transcript.push(Line {
+                    speaker: Speaker::Narrator,
+                    text: note.to_string(),
+                }),
+                Event::Feedback { text, .. } if show_feedback => transcript.push(Line {
+                    speaker: Speaker::Coach,
+                    text: text.to_string(),
+                }),
                 Event::TrustChanged { from, to, reasons } if show_feedback && show_scores => {
-                    let why: Vec<String> = reasons.iter().map(|r| format!("{:+} {}", r.delta, r.why)).collect();
+                    let why: Vec<String> = reasons
+                        .iter()
+                        .map(|r| format!("{:+} {}", r.delta, r.why))
+                        .collect();
                     transcript.push(Line {
                         speaker: Speaker::Note,
                         text: format!("{} {from} → {to}\n{}", tr(T::Trust, l), why.join("\n")),
                     });
                 }
                 Event::StageChanged { from, to } if show_scores => transcript.push(Line {
-                    speaker: if to > from { Speaker::Note } else { Speaker::Warning },
-                    text: format!("{}: {} → {}", tr(T::Relationship, l), from.name(l), to.name(l)),
+                    speaker: if to > from {
+                        Speaker::Note
+                    } else {
+                        Speaker::Warning
+                    },
+                    text: format!(
+                        "{}: {} → {}",
+                        tr(T::Relationship, l),
+                        from.name(l),
+                        to.name(l)
+                    ),
                 }),
-                Event::Breach { why } if show_feedback => transcript.push(Line { speaker: Speaker::Warning, text: why.clone() }),
-                Event::Diagnosed { guess, actual, correct } => {
+                Event::Breach { why } if show_feedback => transcript.push(Line {
+                    speaker: Speaker::Warning,
+                    text: why.clone(),
+                }),
+                Event::Diagnosed {
+                    guess,
+                    actual,
+                    correct,
+                } => {
                     diagnosed = true;
                     if show_feedback {
                         transcript.push(Line {
-                            speaker: if *correct { Speaker::Note } else { Speaker::Warning },
+                            speaker: if *correct {
+                                Speaker::Note
+                            } else {
+                                Speaker::Warning
+                            },
                             text: format!(
                                 "{}: {} — {} ({})",
                                 tr(T::Diagnosis, l),
@@ -122,8 +158,15 @@ impl RolePlayView {
         let (choices, diagnose) = match session.prompt() {
             Prompt::Choices(list) => (list.into_iter().map(|(_, t)| t.to_string()).collect(), None),
             Prompt::Diagnose { prompt } => (
-                Personality::ALL.iter().map(|p| p.name(l).to_string()).collect(),
-                Some(if prompt.is_empty() { tr(T::WhichPersonality, l).to_string() } else { prompt.to_string() }),
+                Personality::ALL
+                    .iter()
+                    .map(|p| p.name(l).to_string())
+                    .collect(),
+                Some(if prompt.is_empty() {
+                    tr(T::WhichPersonality, l).to_string()
+                } else {
+                    prompt.to_string()
+                }),
             ),
             Prompt::Ended => (Vec::new(), None),
         };
@@ -131,7 +174,12 @@ impl RolePlayView {
             .objections
             .iter()
             .zip(&session.state().objections)
-            .filter(|(_, t)| matches!(t.status, ObjectionStatus::Open | ObjectionStatus::Answered | ObjectionStatus::Deferred))
+            .filter(|(_, t)| {
+                matches!(
+                    t.status,
+                    ObjectionStatus::Open | ObjectionStatus::Answered | ObjectionStatus::Deferred
+                )
+            })
             .map(|(o, t)| (o.summary.clone(), o.category, t.status))
             .collect();
         Some(RolePlayView {
@@ -206,7 +254,12 @@ pub fn roleplay_ui(ui: &mut egui::Ui, view: &RolePlayView, revealed: bool) -> Op
         .show(ui, |ui| {
             ui.add_space(8.0);
             ui.vertical_centered(|ui| {
-                portrait(ui, view.portrait, view.mood, if view.presentation { 220.0 } else { 190.0 });
+                portrait(
+                    ui,
+                    view.portrait,
+                    view.mood,
+                    if view.presentation { 220.0 } else { 190.0 },
+                );
                 ui.label(egui::RichText::new(&view.customer).strong().size(18.0));
                 ui.label(egui::RichText::new(&view.role).small().color(theme::MUTED));
             });
@@ -217,7 +270,15 @@ pub fn roleplay_ui(ui: &mut egui::Ui, view: &RolePlayView, revealed: bool) -> Op
             if !view.open_objections.is_empty() {
                 section(ui, tr(T::OpenObjections, l));
                 for (summary, category, status) in &view.open_objections {
-                    ui.label(egui::RichText::new(format!("{} · {}", category.name(l), crate::app::strings::objection_status(*status, l))).small().strong());
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "{} · {}",
+                            category.name(l),
+                            crate::app::strings::objection_status(*status, l)
+                        ))
+                        .small()
+                        .strong(),
+                    );
                     ui.label(egui::RichText::new(summary).small());
                 }
             }
@@ -230,13 +291,21 @@ pub fn roleplay_ui(ui: &mut egui::Ui, view: &RolePlayView, revealed: bool) -> Op
                     intent = Some(Intent::Restart);
                 }
                 if view.presentation {
-                    let label = if revealed { tr(T::Hide, l) } else { tr(T::Reveal, l) };
+                    let label = if revealed {
+                        tr(T::Hide, l)
+                    } else {
+                        tr(T::Reveal, l)
+                    };
                     if ui.button(format!("{label} (R)")).clicked() {
                         intent = Some(Intent::Reveal(!revealed));
                     }
                 }
             });
-            ui.label(egui::RichText::new(tr(T::Keys, l)).small().color(theme::MUTED));
+            ui.label(
+                egui::RichText::new(tr(T::Keys, l))
+                    .small()
+                    .color(theme::MUTED),
+            );
         });
 
     egui::Panel::bottom("roleplay-choices")
@@ -258,15 +327,21 @@ pub fn roleplay_ui(ui: &mut egui::Ui, view: &RolePlayView, revealed: bool) -> Op
             }
             if view.ended {
                 ui.label(tr(T::Ended, l));
-                let button = egui::Button::new(egui::RichText::new(format!("{}  ⏎", tr(T::ToDebrief, l))).color(egui::Color32::WHITE).size(17.0))
-                    .fill(theme::ACCENT);
+                let button = egui::Button::new(
+                    egui::RichText::new(format!("{}  ⏎", tr(T::ToDebrief, l)))
+                        .color(egui::Color32::WHITE)
+                        .size(17.0),
+                )
+                .fill(theme::ACCENT);
                 if ui.add(button).clicked() {
                     intent = Some(Intent::ShowDebrief);
                 }
             }
             for (i, choice) in view.choices.iter().enumerate() {
                 let text = egui::RichText::new(format!("{}.  {}", i + 1, choice));
-                let button = egui::Button::new(text).wrap().min_size(egui::vec2(ui.available_width(), 34.0));
+                let button = egui::Button::new(text)
+                    .wrap()
+                    .min_size(egui::vec2(ui.available_width(), 34.0));
                 if ui.add(button).clicked() {
                     intent = Some(Intent::Choose(i));
                 }
@@ -274,23 +349,46 @@ pub fn roleplay_ui(ui: &mut egui::Ui, view: &RolePlayView, revealed: bool) -> Op
         });
 
     egui::CentralPanel::default().show(ui, |ui| {
-        ui.label(egui::RichText::new(&view.title).strong().color(theme::MUTED));
-        egui::ScrollArea::vertical().stick_to_bottom(true).auto_shrink(false).show(ui, |ui| {
-            for line in &view.transcript {
-                transcript_line(ui, line, &view.customer, l);
-            }
-        });
+        ui.label(
+            egui::RichText::new(&view.title)
+                .strong()
+                .color(theme::MUTED),
+        );
+        egui::ScrollArea::vertical()
+            .stick_to_bottom(true)
+            .auto_shrink(false)
+            .show(ui, |ui| {
+                for line in &view.transcript {
+                    transcript_line(ui, line, &view.customer, l);
+                }
+            });
     });
     intent
 }
 
 pub fn transcript_line(ui: &mut egui::Ui, line: &Line, customer: &str, l: Locale) {
     let (fill, who, align) = match line.speaker {
-        Speaker::Customer => (theme::CUSTOMER_BUBBLE, customer.to_string(), egui::Align::Min),
-        Speaker::Trainee => (theme::TRAINEE_BUBBLE, tr(T::You, l).to_string(), egui::Align::Max),
-        Speaker::Coach => (theme::COACH_BUBBLE, tr(T::Coach, l).to_string(), egui::Align::Min),
+        Speaker::Customer => (
+            theme::CUSTOMER_BUBBLE,
+            customer.to_string(),
+            egui::Align::Min,
+        ),
+        Speaker::Trainee => (
+            theme::TRAINEE_BUBBLE,
+            tr(T::You, l).to_string(),
+            egui::Align::Max,
+        ),
+        Speaker::Coach => (
+            theme::COACH_BUBBLE,
+            tr(T::Coach, l).to_string(),
+            egui::Align::Min,
+        ),
         Speaker::Narrator => {
-            ui.label(egui::RichText::new(&line.text).italics().color(theme::MUTED));
+            ui.label(
+                egui::RichText::new(&line.text)
+                    .italics()
+                    .color(theme::MUTED),
+            );
             return;
         }
         Speaker::Note => {
@@ -318,7 +416,9 @@ pub fn transcript_line(ui: &mut egui::Ui, line: &Line, customer: &str, l: Locale
 
 /// A bar from 0 to 100 that glides to the new value when trust changes.
 pub fn trust_meter(ui: &mut egui::Ui, trust: i32, show_number: bool) {
-    let shown = ui.ctx().animate_value_with_time(egui::Id::new("trust-meter"), trust as f32, 0.7);
+    let shown = ui
+        .ctx()
+        .animate_value_with_time(egui::Id::new("trust-meter"), trust as f32, 0.7);
     let width = ui.available_width().min(260.0);
     let (rect, _) = ui.allocate_exact_size(egui::vec2(width, 18.0), egui::Sense::hover());
     let painter = ui.painter();
@@ -335,13 +435,21 @@ pub fn trust_meter(ui: &mut egui::Ui, trust: i32, show_number: bool) {
     fill.set_width(rect.width() * fraction);
     painter.rect_filled(fill, 4.0, color);
     if show_number {
-        painter.text(rect.center(), egui::Align2::CENTER_CENTER, format!("{:.0}", shown), egui::FontId::proportional(13.0), egui::Color32::BLACK);
+        painter.text(
+            rect.center(),
+            egui::Align2::CENTER_CENTER,
+            format!("{:.0}", shown),
+            egui::FontId::proportional(13.0),
+            egui::Color32::BLACK,
+        );
     }
 }
 
 /// The trust path as four rungs, the current one highlighted.
 pub fn stage_ladder(ui: &mut egui::Ui, stage: Stage, l: Locale) {
-    let glow = ui.ctx().animate_value_with_time(egui::Id::new("stage-ladder"), stage.index() as f32, 0.6);
+    let glow =
+        ui.ctx()
+            .animate_value_with_time(egui::Id::new("stage-ladder"), stage.index() as f32, 0.6);
     for s in Stage::ALL.iter().rev() {
         let distance = (s.index() as f32 - glow).abs().min(1.0);
         let strength = 1.0 - distance;
@@ -350,11 +458,21 @@ pub fn stage_ladder(ui: &mut egui::Ui, stage: Stage, l: Locale) {
             lerp(0xf0, 0x5f, strength),
             lerp(0xf3, 0x8b, strength),
         );
-        let text_color = if strength > 0.5 { egui::Color32::WHITE } else if *s <= stage { egui::Color32::BLACK } else { theme::MUTED };
-        egui::Frame::NONE.fill(fill).corner_radius(4).inner_margin(egui::Margin::symmetric(8, 3)).show(ui, |ui| {
-            ui.set_width(ui.available_width().min(260.0));
-            ui.label(egui::RichText::new(s.name(l)).small().color(text_color));
-        });
+        let text_color = if strength > 0.5 {
+            egui::Color32::WHITE
+        } else if *s <= stage {
+            egui::Color32::BLACK
+        } else {
+            theme::MUTED
+        };
+        egui::Frame::NONE
+            .fill(fill)
+            .corner_radius(4)
+            .inner_margin(egui::Margin::symmetric(8, 3))
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width().min(260.0));
+                ui.label(egui::RichText::new(s.name(l)).small().color(text_color));
+            });
     }
 }
 

@@ -14,7 +14,10 @@ pub struct SettingsScreenPlugin;
 
 impl Plugin for SettingsScreenPlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(EguiPrimaryContextPass, settings_screen.run_if(in_state(Screen::Settings)));
+        app.add_systems(
+            EguiPrimaryContextPass,
+            settings_screen.run_if(in_state(Screen::Settings)),
+        );
     }
 }
 
@@ -37,8 +40,14 @@ fn settings_screen(
     if let Some(intent) = top_bar(&mut ui, Screen::Settings, settings.language) {
         intents.write(intent);
     }
-    let active_folder = crate::app::find_folder("scenarios").map(|p| p.display().to_string()).unwrap_or_default();
-    let view = SettingsView { settings: settings.clone(), active_folder, problem: store.problem.clone() };
+    let active_folder = crate::app::find_folder("scenarios")
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let view = SettingsView {
+        settings: settings.clone(),
+        active_folder,
+        problem: store.problem.clone(),
+    };
     let folder = draft.get_or_insert_with(|| settings.scenario_folder.clone().unwrap_or_default());
     if let Some(intent) = settings_ui(&mut ui, &view, folder) {
         intents.write(intent);
@@ -58,7 +67,10 @@ pub fn settings_ui(ui: &mut egui::Ui, view: &SettingsView, folder: &mut String) 
         ui.set_max_width(760.0);
         ui.heading(tr(T::Settings, l));
         if let Some(problem) = &view.problem {
-            ui.label(egui::RichText::new(format!("{}: {problem}", tr(T::SettingsProblem, l))).color(theme::BAD));
+            ui.label(
+                egui::RichText::new(format!("{}: {problem}", tr(T::SettingsProblem, l)))
+                    .color(theme::BAD),
+            );
         }
         section(ui, tr(T::Language, l));
         ui.horizontal(|ui| {
@@ -71,7 +83,13 @@ pub fn settings_ui(ui: &mut egui::Ui, view: &SettingsView, folder: &mut String) 
         section(ui, tr(T::TextSize, l));
         ui.horizontal(|ui| {
             for scale in TEXT_SCALES {
-                if ui.radio((s.text_scale - scale).abs() < 0.01, format!("{:.0}%", scale * 100.0)).clicked() {
+                if ui
+                    .radio(
+                        (s.text_scale - scale).abs() < 0.01,
+                        format!("{:.0}%", scale * 100.0),
+                    )
+                    .clicked()
+                {
                     intent = Some(Intent::SetTextScale(scale));
                 }
             }
@@ -82,14 +100,20 @@ pub fn settings_ui(ui: &mut egui::Ui, view: &SettingsView, folder: &mut String) 
             intent = Some(Intent::SetPresentation(on));
         }
         section(ui, tr(T::ScenarioFolder, l));
-        ui.label(egui::RichText::new(&view.active_folder).small().color(theme::MUTED));
+        ui.label(
+            egui::RichText::new(&view.active_folder)
+                .small()
+                .color(theme::MUTED),
+        );
         ui.horizontal(|ui| {
             ui.add(egui::TextEdit::singleline(folder).desired_width(420.0));
             if ui.button(tr(T::Apply, l)).clicked() {
                 intent = Some(Intent::SetFolder(Some(folder.clone())));
             }
         });
-        if s.scenario_folder.as_deref().unwrap_or("") != view.active_folder && s.scenario_folder.is_some() {
+        if s.scenario_folder.as_deref().unwrap_or("") != view.active_folder
+            && s.scenario_folder.is_some()
+        {
             ui.horizontal(|ui| {
                 ui.label(tr(T::FolderApplies, l));
                 if ui.button(tr(T::RestartNow, l)).clicked() {

@@ -1,0 +1,132 @@
+//! Generated scenarios of any size, for benchmarks and property tests. Deterministic: the
+//! same size and seed give the same text.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::fmt::Write;
+
+const GOOD: [&str; 6] = [
+    "questioning",
+    "give_data",
+    "compensation",
+    "third_party_proof",
+    "integrity",
+    "expert_solution",
+];
+const NEUTRAL: [&str; 4] = ["listen", "be_brief", "offer_options", "repeat_visit"];
+const BAD: [&str; 4] = ["pressure", "exaggerate", "discount_at_once", "over_talk"];
+const CATEGORIES: [&str; 4] = ["need", "price", "source", "timing"];
+
+/// A valid scenario of `nodes` nodes (at least 8): a conversation that moves forward one or
+/// two nodes per choice, with an objection raised every 20 nodes, a chance node every 50,
+/// and four endings chosen by trust at the end.
+pub fn generated_scenario(nodes: usize, seed: u64) -> String {
+    let nodes = nodes.max(8);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut t = String::with_capacity(nodes * 320);
+    let objection_count = (nodes / 20).clamp(1, 4);
+    let _ = writeln!(
+        t,
+        "(\n  id: \"generated-{nodes}\",\n  title: \"Generated scenario with {nodes} nodes\",\n  locale: \"en\","
+    );
+    let _ = writeln!(
+        t,
+        "  summary: \"A synthetic conversation for benchmarks.\",\n  categories: [need, price, source, timing],"
+    );
+    let _ = writeln!(t, "  difficulty: 3,\n  minutes: 30,");
+    let _ = writeln!(
+        t,
+        "  customer: (name: \"Customer\", role: \"Buyer\", company: \"Company\", brief: \"A generated brief.\", personality: drawn([analytical, dominant])),"
+    );
+    let _ = writeln!(
+        t,
+        "  start: (trust: 30, stage: stranger, node: \"n0\"),\n  objections: ["
+    );
+    for o in 0..objection_count {
+        let _ = writeln!(
+            t,
+            "    (id: \"o{o}\", category: {}, kind: \"generated\", summary: \"Objection {o}\", central: {}, timing: [at_once, later]),",
+            CATEGORIES[o % 4],
+            o == 0
+        );
+    }
+    let _ = writeln!(t, "  ],\n  nodes: [");
+    let body = nodes - 5; // then a routing node and four endings
+    for i in 0..body {
+        let raises = if i % 20 == 3 {
+            format!("raises: [\"o{}\"], ", (i / 20) % objection_count)
+        } else {
+            String::new()
+        };
+        let _ = write!(
+            t,
+            "    (id: \"n{i}\", mood: neutral, say: \"Customer line number {i}, which asks something about the offer.\", {raises}then: "
+        );
+        let next = |k: usize| {
+            if i + k < body {
+                format!("n{}", i + k)
+            } else {
+                "route".to_string()
+            }
+        };
+        if i % 50 == 25 {
+            let _ = writeln!(
+                t,
+                "chance([(weight: 2, note: \"A call comes in.\", next: \"{}\"), (weight: 1, note: \"The meeting runs on.\", next: \"{}\")])),",
+                next(1),
+                next(2)
+            );
+            continue;
+        }
+        let _ = writeln!(t, "choices([");
+        let handles = if i % 20 == 3 {
+            format!(
+                "objections: [resolve(\"o{}\")], ",
+                (i / 20) % objection_count
+            )
+        } else {
+            String::new()
+        };
+        let good = GOOD[rng.random_range(0..GOOD.len())];
+        let neutral = NEUTRAL[rng.random_range(0..NEUTRAL.len())];
+        let bad = BAD[rng.random_range(0..BAD.len())];
+        let milestone = match i % 30 {
+            5 => "milestones: [\"second_contact\"], ",
+            15 => "milestones: [\"promise_kept\"], ",
+            _ => "",
+        };
+        let _ = writeln!(
+            t,
+            "      (say: \"A good answer at step {i}.\", techniques: [\"{good}\"], {handles}{milestone}feedback: \"Fits the customer.\", next: \"{}\"),",
+            next(1)
+        );
+        let _ = writeln!(
+            t,
+            "      (say: \"A neutral answer at step {i}.\", techniques: [\"{neutral}\"], feedback: \"Neither here nor there.\", next: \"{}\"),",
+            next(2)
+        );
+        let _ = writeln!(
+            t,
+            "      (say: \"A poor answer at step {i}.\", techniques: [\"{bad}\"], mistake: true, feedback: \"A real mistake.\", next: \"{}\"),",
+            next(1)
+        );
+        let _ = writeln!(t, "    ])),");
+    }
+    let _ = writeln!(
+        t,
+        "    (id: \"route\", then: branch(cases: [(when: trust_at_least(80), next: \"deal\"), (when: trust_at_least(55), next: \"next_step\"), (when: trust_at_least(30), next: \"stalled\")], otherwise: \"lost\")),"
+    );
+    for (id, outcome) in [
+        ("deal", "deal"),
+        ("next_step", "next_step"),
+        ("stalled", "stalled"),
+        ("lost", "lost_relationship"),
+    ] {
+        let _ = writeln!(
+            t,
+            "    (id: \"{id}\", mood: neutral, say: \"Closing line.\", then: end(outcome: {outcome}, title: \"{id}\", debrief: \"Generated ending.\")),"
+        );
+    }
+    let _ = writeln!(t, "  ],\n)");
+    t
+}

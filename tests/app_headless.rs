@@ -1,0 +1,199 @@
+//! The desktop app's logic without a window: `MinimalPlugins` + our plugins, driven through
+//! intents — load the library, play to the debrief, and hot-reload good and broken files.
+#![cfg(feature = "gui")]
+
+use bevy::prelude::*;
+use bevy::state::app::StatesPlugin;
+use rapport::app::library::Library;
+use rapport::app::session::{ActiveSession, Intent};
+use rapport::app::settings::{Settings, SettingsStore};
+use rapport::app::{RapportLogicPlugins, Screen, register_scenario_source};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn temp_folder(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rapport-app-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp folder");
+    std::fs::copy(
+        "tests/fixtures/good/short-sale.ron",
+        dir.join("short-sale.ron"),
+    )
+    .expect("copy fixture");
+    std::fs::copy("scenarios/_template.ron", dir.join("template.ron")).expect("copy template");
+    std::fs::copy("scenarios/_model.ron", dir.join("_model.ron")).expect("copy model");
+    dir
+}
+
+fn app(folder: &Path) -> App {
+    let mut app = App::new();
+    register_scenario_source(&mut app, folder);
+    app.insert_resource(SettingsStore {
+        path: None,
+        problem: None,
+    })
+    .insert_resource(Settings::default())
+    .add_plugins((
+        MinimalPlugins,
+        AssetPlugin {
+            watch_for_changes_override: Some(true),
+            ..default()
+        },
+        StatesPlugin,
+        RapportLogicPlugins,
+    ));
+    app
+}
+
+/// Runs frames until `done` holds, or fails after a few seconds.
+fn run_until(app: &mut App, what: &str, done: impl Fn(&World) -> bool) {
+    let start = Instant::now();
+    while !done(app.world()) {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "timed out waiting for {what}"
+        );
+        app.update();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn send(app: &mut App, intent: Intent) {
+    app.world_mut().write_message(intent);
+    app.update();
+    app.update();
+}
+
+fn screen(app: &App) -> Screen {
+    *app.world().resource::<State<Screen>>().get()
+}
+
+#[test]
+fn a_trainee_goes_from_the_library_to_the_debrief() {
+    let folder = temp_folder("play");
+    let mut app = app(&folder);
+    run_until(&mut app, "the library", |w| {
+        w.resource::<Library>().scenarios().count() == 2
+    });
+    assert_eq!(screen(&app), Screen::Library);
+
+    send(&mut app, Intent::OpenScenario("short-sale.ron".into()));
+    assert_eq!(screen(&app), Screen::Briefing);
+    send(&mut app, Intent::SetSeed(3));
+    send(
+        &mut app,
+        Intent::SetPersonality(Some(rapport::vocabulary::Personality::Analytical)),
+    );
+    send(&mut app, Intent::Start);
+    assert_eq!(screen(&app), Screen::RolePlay);
+    for shown in [0, 0, 3] {
+        send(&mut app, Intent::Choose(shown));
+    }
+    let active = app.world().resource::<ActiveSession>();
+    let run = active.current.as_ref().expect("a session runs");
+    assert!(run.session.is_ended(), "three choices end the short sale");
+    send(&mut app, Intent::ShowDebrief);
+    assert_eq!(screen(&app), Screen::Debrief);
+    let active = app.world().resource::<ActiveSession>();
+    let debrief = active
+        .current
+        .as_ref()
+        .and_then(|r| r.debrief.as_ref())
+        .expect("debrief built");
+    assert_eq!(debrief.report.outcome, rapport::vocabulary::Outcome::Deal);
+    assert!(
+        debrief
+            .decisions
+            .iter()
+            .all(|d| d.was_best || d.best_score >= d.chosen_best)
+    );
+}
+
+#[test]
+fn undo_is_allowed_in_practice_and_refused_in_assessment() {
+    let folder = temp_folder("undo");
+    let mut app = app(&folder);
+    run_until(&mut app, "the library", |w| {
+        w.resource::<Library>().scenarios().count() == 2
+    });
+    send(&mut app, Intent::OpenScenario("short-sale.ron".into()));
+    send(&mut app, Intent::Start);
+    send(&mut app, Intent::Choose(0));
+    send(&mut app, Intent::Undo);
+    let decisions = |app: &App| {
+        app.world()
+            .resource::<ActiveSession>()
+            .current
+            .as_ref()
+            .map(|r| r.session.decisions().len())
+    };
+    assert_eq!(decisions(&app), Some(0));
+    send(
+        &mut app,
+        Intent::SetMode(rapport::app::session::Mode::Assessment),
+    );
+    send(&mut app, Intent::Start);
+    send(&mut app, Intent::Choose(0));
+    send(&mut app, Intent::Undo);
+    assert_eq!(decisions(&app), Some(1));
+}
+
+#[test]
+fn saving_a_scenario_reloads_it_and_a_broken_save_keeps_the_last_good_version() {
+    let folder = temp_folder("reload");
+    let mut app = app(&folder);
+    run_until(&mut app, "the library", |w| {
+        w.resource::<Library>().scenarios().count() == 2
+    });
+    send(&mut app, Intent::OpenScenario("short-sale.ron".into()));
+    send(&mut app, Intent::Start);
+
+    let path = folder.join("short-sale.ron");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(
+        &path,
+        text.replace("title: \"Short sale\"", "title: \"Short sale, revised\""),
+    )
+    .expect("write");
+    run_until(&mut app, "the good edit", |w| {
+        w.resource::<Library>()
+            .get("short-sale.ron")
+            .and_then(|e| e.scenario.as_ref())
+            .is_some_and(|s| s.file.title == "Short sale, revised")
+    });
+    app.update();
+    let outdated = app
+        .world()
+        .resource::<ActiveSession>()
+        .current
+        .as_ref()
+        .map(|r| r.outdated);
+    assert_eq!(outdated, Some(true), "the running session offers a restart");
+
+    std::fs::write(
+        &path,
+        text.replace("difficulty: 1,", "difficulty: 1,\n    colour: blue,"),
+    )
+    .expect("write");
+    run_until(&mut app, "the broken edit", |w| {
+        w.resource::<Library>()
+            .get("short-sale.ron")
+            .is_some_and(|e| !e.problems.is_empty())
+    });
+    let library = app.world().resource::<Library>();
+    let entry = library.get("short-sale.ron").expect("entry");
+    assert!(
+        entry.problems[0].contains("short-sale.ron:") && entry.problems[0].contains("colour"),
+        "{:?}",
+        entry.problems
+    );
+    assert_eq!(
+        entry.scenario.as_ref().map(|s| s.file.title.as_str()),
+        Some("Short sale, revised")
+    );
+    assert_eq!(
+        library.scenarios().count(),
+        2,
+        "the other scenario is untouched"
+    );
+}

@@ -1,0 +1,198 @@
+//! The `rapport` command line on good and broken fixtures: messages, places, exit codes.
+
+use std::process::{Command, Output};
+
+fn rapport(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .args(args)
+        .output()
+        .expect("rapport runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn validate_accepts_good_files_including_a_bom() {
+    let o = rapport(&["validate", "tests/fixtures/good"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("2 files checked: 2 ok"));
+}
+
+#[test]
+fn a_syntax_error_names_file_line_and_column() {
+    let o = rapport(&["validate", "tests/fixtures/broken/syntax-error.ron"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).contains("tests/fixtures/broken/syntax-error.ron:4:5: Expected comma"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
+fn an_unknown_field_is_named_with_the_expected_ones() {
+    let o = rapport(&["validate", "tests/fixtures/broken/unknown-field.ron"]);
+    let t = text(&o);
+    assert!(
+        t.contains("unknown-field.ron:3:5:") && t.contains("`titel`") && t.contains("`title`"),
+        "{t}"
+    );
+}
+
+#[test]
+fn validation_reports_every_problem_at_once() {
+    let o = rapport(&[
+        "validate",
+        "--json",
+        "tests/fixtures/broken/many-problems.ron",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let problems = json["problems"].as_array().expect("problems");
+    let messages: Vec<String> = problems
+        .iter()
+        .map(|p| {
+            format!(
+                "{}:{} {}",
+                p["line"],
+                p["column"],
+                p["message"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    let expect = [
+        "5:5 translation path: `../../outside.ron` leaves the scenario folder",
+        "8:5 difficulty is 9",
+        "11:5 starting trust is 120",
+        "22:44 unknown technique `mind_reading`",
+        "22:61 trust is 80",
+        "23:52 objection `never` is handled here but no node raises it",
+        "23:63 choice 2 has no coach feedback",
+        "23:83 `next` names node `nowhere`",
+        "26:10 the conversation loops: b → c → b",
+        "28:10 node `d` offers no choices",
+        "28:10 node `d` can never be reached",
+        "29:10 node `e` can never be reached",
+    ];
+    for e in expect {
+        assert!(
+            messages.iter().any(|m| m.starts_with(e)),
+            "missing `{e}` in {messages:#?}"
+        );
+    }
+}
+
+#[test]
+fn list_scenarios_json_uses_plain_lowercase_names() {
+    let o = rapport(&["list", "scenarios", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let entries = json.as_array().expect("array");
+    assert!(entries.len() >= 40);
+    let zh = entries
+        .iter()
+        .find(|e| e["id"] == "analytical-price-zh")
+        .expect("a Chinese scenario");
+    assert_eq!(zh["locale"], "zh-CN");
+    assert_eq!(zh["personalities"][0], "analytical");
+    assert!(
+        zh["categories"]
+            .as_array()
+            .expect("categories")
+            .iter()
+            .any(|c| c == "price")
+    );
+}
+
+#[test]
+fn play_with_choices_prints_the_debrief_and_records_a_replayable_run() {
+    let dir = std::env::temp_dir().join(format!("rapport-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let rec = dir.join("run.ron");
+    let rec_s = rec.to_string_lossy().to_string();
+    let o = rapport(&[
+        "play",
+        "tests/fixtures/good/short-sale.ron",
+        "--seed",
+        "3",
+        "--choices",
+        "1,1,4",
+        "--record",
+        &rec_s,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("Score:"), "{}", text(&o));
+    let t = rapport(&["test", &rec_s]);
+    assert!(text(&t).contains("1 passed, 0 failed"), "{}", text(&t));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_choice_that_is_not_offered_is_an_error() {
+    let o = rapport(&[
+        "play",
+        "tests/fixtures/good/short-sale.ron",
+        "--choices",
+        "9",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("choice 9"), "{}", text(&o));
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    assert_eq!(rapport(&["play"]).status.code(), Some(2));
+    assert_eq!(rapport(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(
+        rapport(&[
+            "play",
+            "tests/fixtures/good/short-sale.ron",
+            "--personality",
+            "grumpy"
+        ])
+        .status
+        .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn analyze_and_simulate_report_the_distribution() {
+    let a = rapport(&["analyze", "--json", "tests/fixtures/good/short-sale.ron"]);
+    assert_eq!(a.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&a.stdout).expect("json");
+    assert!(
+        json["overall"]["best"].as_u64().expect("best")
+            > json["overall"]["median"].as_u64().expect("median")
+    );
+    let s = rapport(&[
+        "simulate",
+        "tests/fixtures/good/short-sale.ron",
+        "-n",
+        "200",
+        "--seed",
+        "5",
+        "--json",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&s.stdout).expect("json");
+    assert_eq!(json["runs"], 200);
+    let again = rapport(&[
+        "simulate",
+        "tests/fixtures/good/short-sale.ron",
+        "-n",
+        "200",
+        "--seed",
+        "5",
+        "--json",
+    ]);
+    assert_eq!(
+        s.stdout, again.stdout,
+        "simulation is reproducible from its seed"
+    );
+}

@@ -1,0 +1,157 @@
+//! The engine's and the scoring's rules, one behaviour per test, on the short-sale fixture.
+
+use rapport::catalog::Catalog;
+use rapport::engine::{Event, ObjectionStatus, Prompt, Session};
+use rapport::scoring::report;
+use rapport::vocabulary::{Outcome, Personality, Stage, Timing};
+use std::path::Path;
+use std::sync::Arc;
+
+fn short_sale() -> Arc<rapport::Scenario> {
+    Arc::new(
+        Catalog::default()
+            .load(Path::new("tests/fixtures/good/short-sale.ron"))
+            .expect("fixture loads"),
+    )
+}
+
+fn play(p: Personality, seed: u64, choices: &[usize]) -> Session {
+    let mut s = Session::with_personality(short_sale(), seed, p);
+    for &c in choices {
+        s.choose(c - 1).expect("choice offered");
+    }
+    s
+}
+
+#[test]
+fn same_seed_and_choices_give_identical_events() {
+    let a = rapport::recording::replay(short_sale(), 42, None, &[1, 1, 1]).expect("replays");
+    let b = rapport::recording::replay(short_sale(), 42, None, &[1, 1, 1]).expect("replays");
+    assert_eq!(a.events(), b.events());
+}
+
+#[test]
+fn a_drawn_personality_depends_only_on_the_seed() {
+    let drawn: Vec<Personality> = (0..20)
+        .map(|seed| Session::new(short_sale(), seed).personality())
+        .collect();
+    assert!(drawn.contains(&Personality::Analytical) && drawn.contains(&Personality::Dominant));
+    let again: Vec<Personality> = (0..20)
+        .map(|seed| Session::new(short_sale(), seed).personality())
+        .collect();
+    assert_eq!(drawn, again);
+}
+
+#[test]
+fn the_same_choice_moves_trust_differently_per_personality() {
+    let analytical = play(Personality::Analytical, 1, &[1]);
+    let dominant = play(Personality::Dominant, 1, &[1]);
+    // questioning + give_data: analytical +2+4 on top of base, dominant loses on questioning.
+    assert!(analytical.state().trust > dominant.state().trust);
+    let reasons = analytical.events().iter().find_map(|e| match e {
+        Event::TrustChanged { reasons, .. } => Some(reasons.clone()),
+        _ => None,
+    });
+    let reasons = reasons.expect("trust changed");
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.source == "give_data" && r.why.contains("analytical")),
+        "{reasons:?}"
+    );
+}
+
+#[test]
+fn deferring_then_resolving_counts_as_answering_later() {
+    let s = play(Personality::Analytical, 1, &[1, 1, 4]);
+    let price = s.state().objections[0];
+    assert_eq!(price.status, ObjectionStatus::Resolved);
+    assert_eq!(price.timing, Some(Timing::Later));
+    let later = s.state().objections[1];
+    assert_eq!(later.status, ObjectionStatus::Dismissed);
+    assert_eq!(later.timing, Some(Timing::Ignore));
+}
+
+#[test]
+fn a_conditional_choice_appears_only_when_its_flag_is_set() {
+    let with_flag = play(Personality::Analytical, 1, &[1]);
+    let Prompt::Choices(list) = with_flag.prompt() else {
+        panic!("expected choices")
+    };
+    assert_eq!(list.len(), 3);
+    let mut s = Session::with_personality(short_sale(), 1, Personality::Analytical);
+    s.choose(1).expect("offered");
+    assert!(matches!(s.prompt(), Prompt::Ended));
+}
+
+#[test]
+fn a_correct_diagnosis_earns_the_diagnosis_points() {
+    let right = report(&play(Personality::Analytical, 1, &[1, 1, 4])).expect("ended");
+    let wrong = report(&play(Personality::Analytical, 1, &[1, 1, 1])).expect("ended");
+    let points = |r: &rapport::scoring::Report| {
+        r.score
+            .rules
+            .iter()
+            .find(|l| l.rule == "diagnosis")
+            .map(|l| l.points)
+    };
+    assert_eq!(points(&right), Some(10));
+    assert_eq!(points(&wrong), Some(0));
+    assert_eq!(right.diagnosis, Some((Personality::Analytical, true)));
+}
+
+#[test]
+fn mistakes_cost_points_and_best_play_deals() {
+    let best = report(&play(Personality::Analytical, 1, &[1, 1, 4])).expect("ended");
+    assert_eq!(best.outcome, Outcome::Deal);
+    let discount = report(&play(Personality::Analytical, 1, &[2])).expect("ended");
+    assert_eq!(discount.outcome, Outcome::Stalled);
+    assert!(
+        discount
+            .score
+            .rules
+            .iter()
+            .any(|l| l.rule == "mistakes" && l.points < 0)
+    );
+    assert!(best.score.total > discount.score.total + 30);
+    let total: i32 = best.score.rules.iter().map(|l| l.points).sum();
+    assert_eq!(
+        total.clamp(0, 100) as u32,
+        best.score.total,
+        "the rules add up to the total"
+    );
+}
+
+#[test]
+fn the_stage_climbs_only_with_trust_and_a_milestone() {
+    let s = play(Personality::Analytical, 1, &[1, 1, 4]);
+    assert!(s.state().trust >= 35);
+    assert_eq!(
+        s.state().stage,
+        Stage::Familiar,
+        "second_contact was met, personal trust needs a kept promise"
+    );
+}
+
+#[test]
+fn choosing_after_the_end_is_refused() {
+    let mut s = play(Personality::Analytical, 1, &[3]);
+    assert!(s.is_ended());
+    assert!(s.choose(0).is_err());
+    let mut fresh = Session::with_personality(short_sale(), 1, Personality::Analytical);
+    assert!(fresh.choose(7).is_err(), "out of range");
+}
+
+#[test]
+fn pressure_on_an_amiable_customer_is_a_breach() {
+    let scn = Arc::new(
+        Catalog::default()
+            .load(Path::new("scenarios/_template.ron"))
+            .expect("template loads"),
+    );
+    let mut s = Session::new(scn, 1);
+    let start_stage = s.state().stage;
+    s.choose(1).expect("offered");
+    assert!(s.events().iter().any(|e| matches!(e, Event::Breach { .. })));
+    assert!(s.state().stage < start_stage);
+}
