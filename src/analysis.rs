@@ -77,7 +77,7 @@ impl<'a> Analyzer<'a> {
             worst_child: usize::MAX,
             valued: false,
         });
-        self.states.push(key.1.clone());
+        self.states.push(key.1);
         self.index.insert(key, id);
         (id, true)
     }
@@ -105,7 +105,7 @@ impl<'a> Analyzer<'a> {
     fn expand(&mut self, id: usize) -> Vec<(usize, usize, f64)> {
         let scn = self.scn;
         let stop = self.entries[id].stop;
-        let state = self.states[id].clone();
+        let state = self.states[id];
         let mut children = Vec::new();
         match stop {
             Stop::End(_) => {}
@@ -113,7 +113,7 @@ impl<'a> Analyzer<'a> {
                 let visible = visible_choices(scn, &state, node);
                 let p = 1.0 / visible.len().max(1) as f64;
                 for i in visible {
-                    let mut s = state.clone();
+                    let mut s = state;
                     let mut sink: Sink = None;
                     let next = apply_choice(scn, &mut s, node, i, &mut sink);
                     let stop = arrive(scn, &mut s, next, &mut None);
@@ -128,7 +128,7 @@ impl<'a> Analyzer<'a> {
                         if b.weight == 0 {
                             continue;
                         }
-                        let mut s = state.clone();
+                        let mut s = state;
                         let stop = arrive(scn, &mut s, b.next, &mut None);
                         let (child, _) = self.intern(stop, s);
                         children.push((child, i, b.weight as f64 / total_weight as f64));
@@ -600,7 +600,7 @@ fn mark_routing_nodes(scn: &Scenario, analyzer: &Analyzer, reached: &mut [bool])
         match e.stop {
             Stop::Decision(node) => {
                 for &(_, i, _) in &e.children {
-                    let mut s = state.clone();
+                    let mut s = *state;
                     let next = apply_choice(scn, &mut s, node, i, &mut None);
                     visit(next, &s, reached);
                 }

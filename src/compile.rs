@@ -1049,6 +1049,10 @@ fn find_cycle(nodes: &[Node], start: usize) -> Option<Vec<usize>> {
     None
 }
 
+/// What must match between a choice and its translation: techniques, objection handling,
+/// where it leads and whether it is a mistake.
+type ChoiceShape = (Vec<usize>, Vec<(ActionKind, usize)>, usize, bool);
+
 /// Differences in structure between a scenario and its translation, reported against `b`.
 pub fn compare_translations(a: &Scenario, b: &Scenario) -> Vec<Problem> {
     let mut problems = Vec::new();
@@ -1101,7 +1105,7 @@ pub fn compare_translations(a: &Scenario, b: &Scenario) -> Vec<Problem> {
         if na.raises != nb.raises {
             say(format!("node `{}` raises different objections", nb.id));
         }
-        let shape = |n: &Node| -> Vec<(Vec<usize>, Vec<(ActionKind, usize)>, usize, bool)> {
+        let shape = |n: &Node| -> Vec<ChoiceShape> {
             match &n.then {
                 Then::Choices(list) => list
                     .iter()

@@ -52,7 +52,7 @@ pub fn debrief(session: &Session) -> Option<Debrief> {
     let mut analyzer = Analyzer::new(scn);
     let mut decisions = Vec::new();
     for d in session.decisions() {
-        let id = analyzer.position_at(d.node, d.state.clone());
+        let id = analyzer.position_at(d.node, d.state);
         let values = analyzer.choice_values(id);
         let Some(&(best_index, best_score)) = values
             .iter()

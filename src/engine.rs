@@ -665,7 +665,7 @@ impl Session {
         let first_new = self.events.len();
         self.decisions.push(Decision {
             node: self.node,
-            state: self.state.clone(),
+            state: self.state,
             choice: index,
             shown_as: shown,
         });

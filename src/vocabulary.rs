@@ -175,12 +175,6 @@ impl Stage {
     }
 }
 
-impl Default for Mood {
-    fn default() -> Self {
-        Mood::Neutral
-    }
-}
-
 /// The four personalities, excluding the product category, paired with the four objection
 /// categories the library's matrix covers.
 pub const MATRIX_CATEGORIES: [Category; 4] = [
@@ -189,3 +183,11 @@ pub const MATRIX_CATEGORIES: [Category; 4] = [
     Category::Source,
     Category::Timing,
 ];
+
+// The enum comes from `named_enum!`, which cannot mark a default variant.
+#[allow(clippy::derivable_impls)]
+impl Default for Mood {
+    fn default() -> Self {
+        Mood::Neutral
+    }
+}

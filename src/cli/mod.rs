@@ -429,10 +429,10 @@ fn analyze_cmd(file: &Path, json: bool) -> u8 {
 
 fn path_text(path: &[PathStep]) -> String {
     path.iter()
-        .filter_map(|s| match s {
-            PathStep::Chose { number, .. } => Some(number.to_string()),
-            PathStep::Chance { branch, .. } => Some(format!("[chance {branch}]")),
-            PathStep::Ended { node } => Some(format!("→ {node}")),
+        .map(|s| match s {
+            PathStep::Chose { number, .. } => number.to_string(),
+            PathStep::Chance { branch, .. } => format!("[chance {branch}]"),
+            PathStep::Ended { node } => format!("→ {node}"),
         })
         .collect::<Vec<_>>()
         .join(" ")

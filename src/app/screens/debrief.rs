@@ -246,7 +246,7 @@ pub fn debrief_ui(ui: &mut egui::Ui, view: &DebriefView) -> Option<Intent> {
                                 } else {
                                     theme::MUTED
                                 }));
-                                ui.label(o.methods.join(", "));
+                                ui.label(o.method_names.join(", "));
                                 ui.end_row();
                             }
                         });

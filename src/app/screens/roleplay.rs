@@ -284,7 +284,7 @@ pub fn roleplay_ui(ui: &mut egui::Ui, view: &RolePlayView, revealed: bool) -> Op
             }
             ui.add_space(10.0);
             ui.horizontal_wrapped(|ui| {
-                if view.can_undo && ui.button(format!("↶ {}", tr(T::Undo, l))).clicked() {
+                if view.can_undo && ui.button(tr(T::Undo, l).to_string()).clicked() {
                     intent = Some(Intent::Undo);
                 }
                 if ui.button(tr(T::Restart, l)).clicked() {
@@ -408,8 +408,11 @@ pub fn transcript_line(ui: &mut egui::Ui, line: &Line, customer: &str, l: Locale
             .outer_margin(egui::Margin::symmetric(4, 3))
             .show(ui, |ui| {
                 ui.set_max_width(ui.available_width() * 0.8);
-                ui.label(egui::RichText::new(who).small().strong());
-                ui.label(&line.text);
+                // The bubble sits left or right; its text always reads from the left.
+                ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+                    ui.label(egui::RichText::new(who).small().strong());
+                    ui.label(&line.text);
+                });
             });
     });
 }
