@@ -176,6 +176,7 @@ pub fn run(open: Option<OpenRequest>) -> ExitCode {
     if let Some(request) = open {
         app.insert_resource(request);
     }
+    app.insert_resource(idle::WatchedFolder(scenario_folder));
     match app.run() {
         AppExit::Success => ExitCode::SUCCESS,
         AppExit::Error(_) => ExitCode::FAILURE,
