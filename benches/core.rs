@@ -33,7 +33,8 @@ fn analysis(c: &mut Criterion) {
     let model = Model::builtin();
     let mut group = c.benchmark_group("analyze");
     group.sample_size(10);
-    for n in SIZES {
+    // 10 000 nodes take minutes per run (see docs/performance.md), so the series stops at 1 000.
+    for n in [10, 100, 1_000] {
         let Ok(scenario) = load_scenario(&generated_scenario(n, 7), "generated.ron", model.clone())
         else {
             panic!("generated scenario of {n} nodes must validate");

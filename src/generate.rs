@@ -18,8 +18,8 @@ const BAD: [&str; 4] = ["pressure", "exaggerate", "discount_at_once", "over_talk
 const CATEGORIES: [&str; 4] = ["need", "price", "source", "timing"];
 
 /// A valid scenario of `nodes` nodes (at least 8): a conversation that moves forward one or
-/// two nodes per choice, with an objection raised every 20 nodes, a chance node every 50,
-/// and four endings chosen by trust at the end.
+/// two nodes per good or neutral choice while a mistake ends it, with an objection raised
+/// every 20 nodes, a chance node every 50, and endings chosen by trust at the end.
 pub fn generated_scenario(nodes: usize, seed: u64) -> String {
     let nodes = nodes.max(8);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -105,10 +105,10 @@ pub fn generated_scenario(nodes: usize, seed: u64) -> String {
             "      (say: \"A neutral answer at step {i}.\", techniques: [\"{neutral}\"], feedback: \"Neither here nor there.\", next: \"{}\"),",
             next(2)
         );
+        // As in authored scenarios, a real mistake ends the conversation.
         let _ = writeln!(
             t,
-            "      (say: \"A poor answer at step {i}.\", techniques: [\"{bad}\"], mistake: true, feedback: \"A real mistake.\", next: \"{}\"),",
-            next(1)
+            "      (say: \"A poor answer at step {i}.\", techniques: [\"{bad}\"], mistake: true, feedback: \"A real mistake.\", next: \"lost\"),"
         );
         let _ = writeln!(t, "    ])),");
     }

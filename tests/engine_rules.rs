@@ -155,3 +155,22 @@ fn pressure_on_an_amiable_customer_is_a_breach() {
     assert!(s.events().iter().any(|e| matches!(e, Event::Breach { .. })));
     assert!(s.state().stage < start_stage);
 }
+
+#[test]
+fn generated_scenarios_validate_and_analyse() {
+    for n in [10, 40] {
+        let text = rapport::generate::generated_scenario(n, 7);
+        let scn = rapport::compile::load_scenario(
+            &text,
+            "generated.ron",
+            rapport::model::Model::builtin(),
+        )
+        .unwrap_or_else(|p| panic!("{n} nodes: {p:?}"));
+        assert_eq!(scn.nodes.len(), n);
+        let a = rapport::analysis::analyze(&scn);
+        assert!(
+            a.overall.best > a.overall.median,
+            "{n} nodes: the generated scenario discriminates"
+        );
+    }
+}

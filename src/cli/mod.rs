@@ -257,6 +257,13 @@ pub fn run(command: Command) -> ExitCode {
     ExitCode::from(code)
 }
 
+/// The files named or inside the folders named, or `None` after reporting a missing path.
+fn expand_or_report(paths: &[PathBuf], include_underscored: bool) -> Option<Vec<PathBuf>> {
+    expand(paths, include_underscored)
+        .map_err(|p| print_problems(&[p]))
+        .ok()
+}
+
 pub(crate) fn print_problems(problems: &[Problem]) {
     for p in problems {
         eprintln!("{p}");
@@ -291,12 +298,8 @@ fn print_json<T: Serialize>(value: &T) {
 }
 
 fn validate(paths: &[PathBuf], json: bool) -> u8 {
-    let files = match expand(paths, true) {
-        Ok(f) => f,
-        Err(p) => {
-            print_problems(&[p]);
-            return 1;
-        }
+    let Some(files) = expand_or_report(paths, true) else {
+        return 1;
     };
     let loaded = load_all(&files);
     let all: Vec<Problem> = loaded.problems.values().flatten().cloned().collect();
@@ -352,12 +355,8 @@ fn list(paths: &[PathBuf], json: bool) -> u8 {
     } else {
         paths.to_vec()
     };
-    let files = match expand(&paths, false) {
-        Ok(f) => f,
-        Err(p) => {
-            print_problems(&[p]);
-            return 1;
-        }
+    let Some(files) = expand_or_report(&paths, false) else {
+        return 1;
     };
     let loaded = load_all(&files);
     let entries: Vec<ListEntry> = loaded
@@ -605,12 +604,8 @@ fn simulate(file: &Path, runs: u32, seed: u64, json: bool) -> u8 {
 }
 
 fn test(recordings: &[PathBuf], json: bool) -> u8 {
-    let files = match expand(recordings, true) {
-        Ok(f) => f,
-        Err(p) => {
-            print_problems(&[p]);
-            return 1;
-        }
+    let Some(files) = expand_or_report(recordings, true) else {
+        return 1;
     };
     let mut catalog = Catalog::default();
     let mut passed = 0;
@@ -661,12 +656,8 @@ fn test(recordings: &[PathBuf], json: bool) -> u8 {
 }
 
 fn library(path: &Path, json: bool) -> u8 {
-    let files = match expand(&[path.to_path_buf()], false) {
-        Ok(f) => f,
-        Err(p) => {
-            print_problems(&[p]);
-            return 1;
-        }
+    let Some(files) = expand_or_report(&[path.to_path_buf()], false) else {
+        return 1;
     };
     let loaded = load_all(&files);
     let rows = crate::analysis::library_rows(&loaded.scenarios);
