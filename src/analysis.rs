@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 type Key = (Stop, PlayState);
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// A score distribution: (score, probability) pairs sorted by score.
 pub type Distribution = Vec<(u32, f64)>;
@@ -37,7 +38,7 @@ struct Entry {
 /// The memoised position graph of one scenario.
 pub struct Analyzer<'a> {
     scn: &'a Scenario,
-    index: HashMap<Key, usize>,
+    index: FastMap<Key, usize>,
     entries: Vec<Entry>,
     states: Vec<PlayState>,
     /// Positions in the order they were valued: children before parents.
@@ -48,7 +49,7 @@ impl<'a> Analyzer<'a> {
     pub fn new(scn: &'a Scenario) -> Self {
         Analyzer {
             scn,
-            index: HashMap::new(),
+            index: FastMap::default(),
             entries: Vec::new(),
             states: Vec::new(),
             order: Vec::new(),
@@ -556,13 +557,9 @@ pub fn analyze(scn: &Scenario) -> Analysis {
         .filter(|(i, _)| !node_reached[*i])
         .map(|(_, n)| n.id.clone())
         .collect();
-    let best_avoids_mistakes = roots
-        .iter()
-        .all(|&(_, r)| best_without_mistakes(scn, &analyzer, r) == analyzer.best(r));
-    let best_with_mistake = roots
-        .iter()
-        .filter_map(|&(_, r)| best_with_mistake(scn, &analyzer, r))
-        .max();
+    let (without, with) = mistake_bounds(scn, &analyzer);
+    let best_avoids_mistakes = roots.iter().all(|&(_, r)| without[r] == analyzer.best(r));
+    let best_with_mistake = roots.iter().filter_map(|&(_, r)| with[r]).max();
 
     Analysis {
         scenario: scn.file.id.clone(),
@@ -618,49 +615,6 @@ fn mark_routing_nodes(scn: &Scenario, analyzer: &Analyzer, reached: &mut [bool])
     for &p in &scn.personalities {
         visit(scn.start_node, &PlayState::new(scn, p), reached);
     }
-}
-
-/// The best score reachable from `id` when no choice marked as a mistake may be taken.
-fn best_without_mistakes(scn: &Scenario, analyzer: &Analyzer, root: usize) -> u32 {
-    let mut memo: HashMap<usize, u32> = HashMap::new();
-    let mut stack = vec![(root, false)];
-    while let Some((id, expanded)) = stack.pop() {
-        if memo.contains_key(&id) {
-            continue;
-        }
-        let e = &analyzer.entries[id];
-        let allowed: Vec<(usize, usize)> = e
-            .children
-            .iter()
-            .filter(
-                |&&(_, i, _)| match (e.stop, &scn.nodes[stop_node(e.stop)].then) {
-                    (Stop::Decision(_), Then::Choices(list)) => !list[i].mistake,
-                    _ => true,
-                },
-            )
-            .map(|&(c, i, _)| (c, i))
-            .collect();
-        if !expanded {
-            stack.push((id, true));
-            for &(c, _) in &allowed {
-                if !memo.contains_key(&c) {
-                    stack.push((c, false));
-                }
-            }
-            continue;
-        }
-        let v = match e.stop {
-            Stop::End(_) => e.best,
-            _ if e.children.is_empty() => e.best,
-            _ => allowed
-                .iter()
-                .map(|&(c, _)| memo.get(&c).copied().unwrap_or(0))
-                .max()
-                .unwrap_or(0),
-        };
-        memo.insert(id, v);
-    }
-    memo.get(&root).copied().unwrap_or(0)
 }
 
 fn stop_node(stop: Stop) -> usize {
@@ -848,36 +802,31 @@ fn is_mistake(scn: &Scenario, stop: Stop, choice: usize) -> bool {
     }
 }
 
-/// The best score of lines from `root` that take at least one mistake, if any exists.
-fn best_with_mistake(scn: &Scenario, analyzer: &Analyzer, root: usize) -> Option<u32> {
-    let mut memo: HashMap<usize, Option<u32>> = HashMap::new();
-    let mut stack = vec![(root, false)];
-    while let Some((id, expanded)) = stack.pop() {
-        if memo.contains_key(&id) {
-            continue;
-        }
+/// For every position: the best score reachable without taking a choice marked as a mistake,
+/// and the best score of lines that take at least one. One pass in valuation order, where
+/// children come before their parents.
+fn mistake_bounds(scn: &Scenario, analyzer: &Analyzer) -> (Vec<u32>, Vec<Option<u32>>) {
+    let n = analyzer.entries.len();
+    let mut without = vec![0u32; n];
+    let mut with: Vec<Option<u32>> = vec![None; n];
+    for &id in &analyzer.order {
         let e = &analyzer.entries[id];
-        if !expanded {
-            stack.push((id, true));
-            for &(c, _, _) in &e.children {
-                if !memo.contains_key(&c) {
-                    stack.push((c, false));
-                }
-            }
+        if e.children.is_empty() {
+            without[id] = e.best;
             continue;
         }
-        let v = e
-            .children
-            .iter()
-            .filter_map(|&(c, i, _)| {
-                if is_mistake(scn, e.stop, i) {
-                    Some(analyzer.entries[c].best)
-                } else {
-                    memo.get(&c).copied().flatten()
-                }
-            })
-            .max();
-        memo.insert(id, v);
+        let mut best_without = None;
+        let mut best_with = None;
+        for &(c, i, _) in &e.children {
+            if is_mistake(scn, e.stop, i) {
+                best_with = best_with.max(Some(analyzer.entries[c].best));
+            } else {
+                best_without = best_without.max(Some(without[c]));
+                best_with = best_with.max(with[c]);
+            }
+        }
+        without[id] = best_without.unwrap_or(0);
+        with[id] = best_with;
     }
-    memo.get(&root).copied().flatten()
+    (without, with)
 }
