@@ -19,7 +19,7 @@ fn load(text: &str) -> Arc<Scenario> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
     fn random_play_never_panics_and_keeps_trust_in_range(seed in any::<u64>(), picks in prop::collection::vec(0usize..9, 0..40)) {
@@ -165,7 +165,8 @@ fn small_scenario() -> impl Strategy<Value = String> {
                     (_, 1) => "objections: [defer(\"o\")], ",
                     _ => "",
                 };
-                let set = if flag { "set: [\"f\"], " } else { "" };
+                // The first node's second choice always sets the flag the conditions test.
+                let set = if flag || (i == 0 && k == 1) { "set: [\"f\"], " } else { "" };
                 let when = if k == 2 && i > 0 { "when: flag(\"f\"), " } else { "" };
                 let mistake = if TECHNIQUES[t1] == "pressure" { "mistake: true, " } else { "" };
                 choices.push_str(&format!(
