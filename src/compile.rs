@@ -1138,14 +1138,3 @@ pub fn compare_translations(a: &Scenario, b: &Scenario) -> Vec<Problem> {
     }
     problems
 }
-
-/// How many choices the scenario offers in all.
-pub fn choice_count(s: &Scenario) -> usize {
-    s.nodes
-        .iter()
-        .map(|n| match &n.then {
-            Then::Choices(c) => c.len(),
-            _ => 0,
-        })
-        .sum()
-}

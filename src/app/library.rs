@@ -146,21 +146,6 @@ impl Library {
     pub fn get(&self, path: &str) -> Option<&LibraryEntry> {
         self.entries.get(path)
     }
-
-    /// The scenario paired with `path` as its translation, if loaded.
-    pub fn translation_of(&self, path: &str) -> Option<String> {
-        let entry = self.entries.get(path)?;
-        let rel = entry.scenario.as_ref()?.file.translation.clone()?;
-        let dir = std::path::Path::new(path)
-            .parent()
-            .unwrap_or(std::path::Path::new(""));
-        let joined = dir.join(rel).to_string_lossy().replace('\\', "/");
-        self.entries.contains_key(&joined).then_some(joined)
-    }
-
-    pub fn problem_count(&self) -> usize {
-        self.entries.values().map(|e| e.problems.len()).sum()
-    }
 }
 
 /// A scenario with a new good version; a running session on it offers to restart.

@@ -285,8 +285,3 @@ pub fn tr(key: T, locale: Locale) -> &'static str {
         },
     }
 }
-
-/// Status of an objection as the interface names it.
-pub fn objection_status(status: crate::engine::ObjectionStatus, locale: Locale) -> &'static str {
-    status.name(locale)
-}

@@ -5,7 +5,7 @@ use super::{key, root_ui, section, top_bar};
 use crate::app::Screen;
 use crate::app::session::{ActiveSession, ExportFormat, Intent};
 use crate::app::settings::Settings;
-use crate::app::strings::{T, objection_status, tr};
+use crate::app::strings::{T, tr};
 use crate::app::theme;
 use crate::debrief::{Debrief, Speaker};
 use crate::vocabulary::{Locale, Outcome, Personality};
@@ -239,7 +239,7 @@ pub fn debrief_ui(ui: &mut egui::Ui, view: &DebriefView) -> Option<Intent> {
                             ui.end_row();
                             for o in &r.objections {
                                 ui.label(format!("{} · {}", o.category.name(l), o.kind));
-                                ui.label(objection_status(o.status, l));
+                                ui.label(o.status.name(l));
                                 let timing = o.timing.map(|t| t.name(l)).unwrap_or("—");
                                 ui.label(egui::RichText::new(timing).color(if o.timing_right {
                                     theme::GOOD

@@ -271,13 +271,9 @@ pub fn roleplay_ui(ui: &mut egui::Ui, view: &RolePlayView, revealed: bool) -> Op
                 section(ui, tr(T::OpenObjections, l));
                 for (summary, category, status) in &view.open_objections {
                     ui.label(
-                        egui::RichText::new(format!(
-                            "{} · {}",
-                            category.name(l),
-                            crate::app::strings::objection_status(*status, l)
-                        ))
-                        .small()
-                        .strong(),
+                        egui::RichText::new(format!("{} · {}", category.name(l), status.name(l)))
+                            .small()
+                            .strong(),
                     );
                     ui.label(egui::RichText::new(summary).small());
                 }
