@@ -6,228 +6,635 @@
 //! with the exponential number of paths. Loops are forbidden by validation, so positions form
 //! a DAG and each is evaluated once, bottom-up, with an explicit stack (no recursion depth).
 
-use crate::compile::{Scenario, Then};
-use crate::engine::{PlayState, Sink, Stop, apply_choice, arrive, visible_choices};
+use crate::compile::{Cond, Scenario, Then};
+use crate::engine::{PlayState, Stop, apply_choice, arrive, trust_delta, visible_choices};
 use crate::scoring::total;
 use crate::vocabulary::{Outcome, Personality};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-type Key = (Stop, PlayState);
+/// Trust runs from 0 to 100; a position is numbered `class * TRUST_LEVELS + trust`.
+const TRUST_LEVELS: usize = 101;
+const UNKNOWN: u32 = u32::MAX;
+const NO_SCORE: u8 = u8::MAX;
+
+/// A class's identity packed into five words: looking it up is the analysis's inner loop,
+/// and the whole `PlayState` is three times larger.
+type Key = [u64; 5];
+
+fn key(stop: Stop, s: &PlayState) -> Key {
+    let (kind, node) = match stop {
+        Stop::Decision(n) => (0, n),
+        Stop::Chance(n) => (1, n),
+        Stop::End(n) => (2, n),
+    };
+    let diagnosis = match s.diagnosis {
+        None => 0,
+        Some(false) => 1,
+        Some(true) => 2,
+    };
+    let head = kind
+        | (node as u64) << 2
+        | (s.personality as u64) << 34
+        | (s.stage as u64) << 36
+        | (s.style_balance as u8 as u64) << 38
+        | diagnosis << 46
+        | (s.mistakes as u64) << 48;
+    let mut tracks = [0u64; 2];
+    for (i, t) in s.objections.iter().enumerate() {
+        let code =
+            t.status as u64 | t.timing.map_or(0, |x| x as u64 + 1) << 3 | (t.fresh as u64) << 6;
+        tracks[i / 9] |= code << (7 * (i % 9));
+    }
+    [head, s.flags, s.milestones, tracks[0], tracks[1]]
+}
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// A score distribution: (score, probability) pairs sorted by score.
 pub type Distribution = Vec<(u32, f64)>;
 
-#[derive(Debug, Clone)]
-struct Entry {
-    stop: Stop,
-    /// Children with their edge: the choice index, or the chance branch, and its probability.
-    children: Vec<(usize, usize, f64)>,
-    best: u32,
-    worst: u32,
-    /// Final trust on the best and worst lines: among equal scores, the line that leaves
-    /// the customer trusting more is the one shown as best.
-    best_trust: i32,
-    worst_trust: i32,
-    best_child: usize,
-    worst_child: usize,
-    valued: bool,
+/// The trust levels that conditions and stage rules tell apart: two trust values in the same
+/// band pass and fail exactly the same tests.
+struct Bands {
+    of: [u8; TRUST_LEVELS],
+    /// The lowest trust in each band, to evaluate a band's conditions with.
+    lowest: Vec<i32>,
 }
 
-/// The memoised position graph of one scenario.
+impl Bands {
+    fn new(scn: &Scenario) -> Bands {
+        fn cuts_in(cond: &Cond, cuts: &mut Vec<i32>) {
+            match cond {
+                Cond::TrustAtLeast(t) | Cond::TrustBelow(t) => cuts.push(*t),
+                Cond::All(list) | Cond::Any(list) => list.iter().for_each(|c| cuts_in(c, cuts)),
+                Cond::Not(inner) => cuts_in(inner, cuts),
+                _ => {}
+            }
+        }
+        let mut cuts: Vec<i32> = scn.model.stage_rules.iter().map(|r| r.0).collect();
+        for node in &scn.nodes {
+            match &node.then {
+                Then::Choices(list) => list
+                    .iter()
+                    .filter_map(|c| c.when.as_ref())
+                    .for_each(|c| cuts_in(c, &mut cuts)),
+                Then::Branch { cases, .. } => cases.iter().for_each(|(c, _)| cuts_in(c, &mut cuts)),
+                _ => {}
+            }
+        }
+        cuts.retain(|&c| (1..TRUST_LEVELS as i32).contains(&c));
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut of = [0u8; TRUST_LEVELS];
+        let mut lowest = vec![0];
+        for (t, band) in of.iter_mut().enumerate() {
+            let b = cuts.iter().take_while(|&&c| c <= t as i32).count();
+            if b == lowest.len() {
+                lowest.push(t as i32);
+            }
+            *band = b as u8;
+        }
+        Bands { of, lowest }
+    }
+
+    fn count(&self) -> usize {
+        self.lowest.len()
+    }
+}
+
+/// Every state at one stop that differs only in trust. Trust is kept apart because a
+/// choice moves it by the same amount whatever it was, and its other effects depend on it
+/// only through the bands: so a class expands once for all the trust values it is reached
+/// with, and each of those values costs a few array steps, not a hashed state of its own.
+struct Class {
+    stop: Stop,
+    /// The state with trust set to 0.
+    state: PlayState,
+    /// The trust levels it is reached with from the roots, as a bit set.
+    reached: [u64; 2],
+    /// Its moves, once expanded: `edge_count` edges from `first_edge` in the analyzer's
+    /// list, one per choice, chance branch or personality named.
+    first_edge: u32,
+    edge_count: u32,
+    /// Where its table of open edges (per band of the trust here, which edges a condition
+    /// leaves open) starts in the analyzer's list.
+    first_open: u32,
+    expanded: bool,
+    /// Where its cells start, and the trust of the first cell.
+    first_cell: usize,
+    low: usize,
+}
+
+struct Edge {
+    /// The choice's index in the node's list, the chance branch, or the personality named.
+    label: usize,
+    /// A chance branch's probability; 0 for a trainee's move, which random play picks
+    /// uniformly among the open ones.
+    chance: f64,
+    delta: i32,
+    mistake: bool,
+    /// Where its targets start in the analyzer's list: the class it leads to per band of
+    /// the trust it leads to, found when first needed.
+    first_target: u32,
+}
+
+/// What is known about one position once its future is valued.
+#[derive(Debug, Clone, Copy)]
+struct Cell {
+    best: u8,
+    worst: u8,
+    /// Final trust on the best and worst lines: among equal scores, the line that leaves
+    /// the customer trusting more is the one shown as best.
+    best_trust: u8,
+    worst_trust: u8,
+    best_edge: u32,
+    worst_edge: u32,
+    /// The best score of a line that takes no choice marked as a mistake, and of one that
+    /// takes at least one (`NO_SCORE` when there is none).
+    best_clean: u8,
+    best_flawed: u8,
+}
+
+const EMPTY_CELL: Cell = Cell {
+    best: 0,
+    worst: 0,
+    best_trust: 0,
+    worst_trust: 0,
+    best_edge: UNKNOWN,
+    worst_edge: UNKNOWN,
+    best_clean: 0,
+    best_flawed: NO_SCORE,
+};
+
+fn trust_levels(bits: [u64; 2]) -> impl Iterator<Item = usize> {
+    let mut word = 0;
+    let mut rest = bits[0];
+    std::iter::from_fn(move || {
+        while rest == 0 {
+            word += 1;
+            if word == bits.len() {
+                return None;
+            }
+            rest = bits[word];
+        }
+        let bit = rest.trailing_zeros() as usize;
+        rest &= rest - 1;
+        Some(word * 64 + bit)
+    })
+}
+
+fn stop_node(stop: Stop) -> usize {
+    match stop {
+        Stop::Decision(n) | Stop::Chance(n) | Stop::End(n) => n,
+    }
+}
+
+/// The memoised position graph of one scenario, explored from the roots it is given.
 pub struct Analyzer<'a> {
     scn: &'a Scenario,
-    index: FastMap<Key, usize>,
-    entries: Vec<Entry>,
-    states: Vec<PlayState>,
-    /// Positions in the order they were valued: children before parents.
-    order: Vec<usize>,
+    bands: Bands,
+    /// Each node's place in a topological order of the scenario's graph.
+    rank: Vec<usize>,
+    /// Per stop node, the flags some later condition may still read: the others can no
+    /// longer change anything, so states differing only in them are one class.
+    live_flags: Vec<u64>,
+    index: FastMap<Key, u32>,
+    classes: Vec<Class>,
+    edges: Vec<Edge>,
+    targets: Vec<u32>,
+    open: Vec<bool>,
+    roots: Vec<(u32, usize)>,
+    /// Classes reached from the roots, parents before children.
+    order: Vec<u32>,
+    cells: Vec<Cell>,
+    /// Nodes passed through on the way between positions, routing nodes included.
+    visited: Vec<bool>,
 }
 
 impl<'a> Analyzer<'a> {
     pub fn new(scn: &'a Scenario) -> Self {
+        let rank = topological_rank(scn);
         Analyzer {
             scn,
+            bands: Bands::new(scn),
+            live_flags: live_flags(scn, &rank),
+            rank,
             index: FastMap::default(),
-            entries: Vec::new(),
-            states: Vec::new(),
+            classes: Vec::new(),
+            edges: Vec::new(),
+            targets: Vec::new(),
+            open: Vec::new(),
+            roots: Vec::new(),
             order: Vec::new(),
+            cells: Vec::new(),
+            visited: vec![false; scn.nodes.len()],
         }
     }
 
-    /// Number of distinct positions explored so far.
+    /// Number of distinct positions (a stop plus the whole state) reached from the roots.
     pub fn positions(&self) -> usize {
-        self.entries.len()
+        self.order
+            .iter()
+            .map(|&c| {
+                let r = self.classes[c as usize].reached;
+                (r[0].count_ones() + r[1].count_ones()) as usize
+            })
+            .sum()
     }
 
-    fn intern(&mut self, stop: Stop, state: PlayState) -> (usize, bool) {
-        let key = (stop, state);
+    fn intern(&mut self, stop: Stop, mut state: PlayState) -> (u32, bool) {
+        state.trust = 0;
+        state.flags &= self.live_flags[stop_node(stop)];
+        let key = key(stop, &state);
         if let Some(&id) = self.index.get(&key) {
             return (id, false);
         }
-        let id = self.entries.len();
-        self.entries.push(Entry {
+        let id = self.classes.len() as u32;
+        self.classes.push(Class {
             stop,
-            children: Vec::new(),
-            best: 0,
-            worst: 0,
-            best_trust: 0,
-            worst_trust: 0,
-            best_child: usize::MAX,
-            worst_child: usize::MAX,
-            valued: false,
+            state,
+            reached: [0; 2],
+            first_edge: 0,
+            edge_count: 0,
+            first_open: 0,
+            expanded: false,
+            first_cell: 0,
+            low: 0,
         });
-        self.states.push(key.1);
         self.index.insert(key, id);
         (id, true)
     }
 
-    /// The position reached by arriving at `node` with `state`.
-    pub fn position_after_arriving(&mut self, node: usize, mut state: PlayState) -> usize {
-        let stop = arrive(self.scn, &mut state, node, &mut None);
-        let (id, _) = self.intern(stop, state);
-        self.evaluate(id);
-        id
+    fn is_reached(&self, class: u32, trust: usize) -> bool {
+        self.classes[class as usize].reached[trust / 64] & (1 << (trust % 64)) != 0
     }
 
-    /// The position of a decision `node` already arrived at with `state` (as a session holds it).
+    /// The positions reached by arriving at each `(node, state)`, explored together.
+    pub fn positions_after_arriving(&mut self, starts: &[(usize, PlayState)]) -> Vec<usize> {
+        let mut ids = Vec::new();
+        for &(node, mut state) in starts {
+            self.mark_route(node, &state);
+            let stop = arrive(self.scn, &mut state, node, &mut None);
+            let trust = state.trust.clamp(0, 100) as usize;
+            let (class, _) = self.intern(stop, state);
+            self.roots.push((class, trust));
+            ids.push(class as usize * TRUST_LEVELS + trust);
+        }
+        self.explore();
+        ids
+    }
+
+    /// The position of a decision `node` already arrived at with `state` (as a session holds
+    /// it). Positions already explored are answered at once; others are explored first.
     pub fn position_at(&mut self, node: usize, state: PlayState) -> usize {
         let stop = match self.scn.nodes[node].then {
             Then::End(_) => Stop::End(node),
             Then::Chance(_) => Stop::Chance(node),
             _ => Stop::Decision(node),
         };
-        let (id, _) = self.intern(stop, state);
-        self.evaluate(id);
-        id
-    }
-
-    fn expand(&mut self, id: usize) -> Vec<(usize, usize, f64)> {
-        let scn = self.scn;
-        let stop = self.entries[id].stop;
-        let state = self.states[id];
-        let mut children = Vec::new();
-        match stop {
-            Stop::End(_) => {}
-            Stop::Decision(node) => {
-                let visible = visible_choices(scn, &state, node);
-                let p = 1.0 / visible.len().max(1) as f64;
-                for i in visible {
-                    let mut s = state;
-                    let mut sink: Sink = None;
-                    let next = apply_choice(scn, &mut s, node, i, &mut sink);
-                    let stop = arrive(scn, &mut s, next, &mut None);
-                    let (child, _) = self.intern(stop, s);
-                    children.push((child, i, p));
-                }
-            }
-            Stop::Chance(node) => {
-                if let Then::Chance(branches) = &scn.nodes[node].then {
-                    let total_weight: u64 = branches.iter().map(|b| b.weight as u64).sum();
-                    for (i, b) in branches.iter().enumerate() {
-                        if b.weight == 0 {
-                            continue;
-                        }
-                        let mut s = state;
-                        let stop = arrive(scn, &mut s, b.next, &mut None);
-                        let (child, _) = self.intern(stop, s);
-                        children.push((child, i, b.weight as f64 / total_weight as f64));
-                    }
-                }
-            }
+        let trust = state.trust.clamp(0, 100) as usize;
+        let (class, _) = self.intern(stop, state);
+        if !self.is_reached(class, trust) {
+            self.visited[node] = true;
+            self.roots.push((class, trust));
+            self.explore();
         }
-        children
+        class as usize * TRUST_LEVELS + trust
     }
 
-    fn evaluate(&mut self, root: usize) {
-        let mut stack = vec![(root, false)];
-        while let Some((id, expanded)) = stack.pop() {
-            if self.entries[id].valued {
-                continue;
-            }
-            if !expanded {
-                let children = self.expand(id);
-                stack.push((id, true));
-                for &(child, _, _) in &children {
-                    if !self.entries[child].valued {
-                        stack.push((child, false));
-                    }
+    /// Marks the routing nodes passed from `node` to the next stop.
+    fn mark_route(&mut self, node: usize, state: &PlayState) {
+        let scn = self.scn;
+        let mut n = node;
+        for _ in 0..=scn.nodes.len() {
+            self.visited[n] = true;
+            match &scn.nodes[n].then {
+                Then::Branch { cases, otherwise } => {
+                    n = cases
+                        .iter()
+                        .find(|(c, _)| state.holds(c))
+                        .map(|(_, x)| *x)
+                        .unwrap_or(*otherwise);
                 }
-                self.entries[id].children = children;
-                continue;
+                _ => break,
             }
-            self.value(id);
         }
     }
 
-    fn value(&mut self, id: usize) {
+    /// Finds every position reachable from the roots, then values them children first.
+    /// Classes and their edges are kept between calls, so ids stay valid as roots are added.
+    fn explore(&mut self) {
+        let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); self.scn.nodes.len()];
+        for (id, class) in self.classes.iter_mut().enumerate() {
+            class.reached = [0; 2];
+            buckets[self.rank[stop_node(class.stop)]].push(id as u32);
+        }
+        for &(class, trust) in &self.roots {
+            self.classes[class as usize].reached[trust / 64] |= 1 << (trust % 64);
+        }
+        self.order.clear();
+        // A move always leads to a node later in the topological order, so a class is
+        // complete (every trust it is reached with is known) when its bucket comes up.
+        for rank in 0..buckets.len() {
+            let mut i = 0;
+            while i < buckets[rank].len() {
+                let class = buckets[rank][i];
+                i += 1;
+                if self.classes[class as usize].reached != [0; 2] {
+                    self.order.push(class);
+                    self.spread(class, &mut buckets);
+                }
+            }
+        }
+        self.value_all();
+    }
+
+    fn expand(&mut self, class: u32) {
         let scn = self.scn;
-        let entry = &self.entries[id];
-        let trust = self.states[id].trust;
-        let (best, worst, best_child, worst_child) = match entry.stop {
-            Stop::End(node) => {
-                let outcome = match &scn.nodes[node].then {
-                    Then::End(e) => e.outcome,
-                    _ => Outcome::Stalled,
-                };
-                let s = total(scn, &self.states[id], outcome);
-                ((s, trust), (s, trust), usize::MAX, usize::MAX)
+        let c = &self.classes[class as usize];
+        let (stop, state) = (c.stop, c.state);
+        let bands = self.bands.count();
+        let first_edge = self.edges.len();
+        let first_open = self.open.len();
+        let mut add = |label, chance, delta, mistake| {
+            self.edges.push(Edge {
+                label,
+                chance,
+                delta,
+                mistake,
+                first_target: self.targets.len() as u32,
+            });
+            self.targets.extend(std::iter::repeat_n(UNKNOWN, bands));
+        };
+        match (stop, &scn.nodes[stop_node(stop)].then) {
+            (Stop::Decision(_), Then::Choices(list)) => {
+                for (i, choice) in list.iter().enumerate() {
+                    add(
+                        i,
+                        0.0,
+                        trust_delta(scn, state.personality, choice),
+                        choice.mistake,
+                    );
+                }
+                for &lowest in &self.bands.lowest {
+                    let at = PlayState {
+                        trust: lowest,
+                        ..state
+                    };
+                    self.open
+                        .extend(list.iter().map(|choice| at.can_choose(choice)));
+                }
             }
-            _ if entry.children.is_empty() => {
-                // A decision with every choice hidden by its condition: the trainee is stuck,
-                // which the scenario's validation should have prevented; score it as stalled.
-                let s = total(scn, &self.states[id], Outcome::Stalled);
-                ((s, trust), (s, trust), usize::MAX, usize::MAX)
+            (Stop::Decision(_), Then::Diagnose { .. }) => {
+                for i in 0..Personality::ALL.len() {
+                    add(i, 0.0, 0, false);
+                }
             }
-            _ => {
-                let mut best = ((0, i32::MIN), usize::MAX);
-                let mut worst = ((u32::MAX, i32::MAX), usize::MAX);
-                for (k, &(child, _, _)) in entry.children.iter().enumerate() {
-                    let c = &self.entries[child];
-                    if (c.best, c.best_trust) > best.0 {
-                        best = ((c.best, c.best_trust), k);
-                    }
-                    if (c.worst, c.worst_trust) < worst.0 {
-                        worst = ((c.worst, c.worst_trust), k);
+            (Stop::Chance(_), Then::Chance(branches)) => {
+                let total_weight: u64 = branches.iter().map(|b| b.weight as u64).sum();
+                for (i, b) in branches.iter().enumerate() {
+                    if b.weight > 0 {
+                        add(i, b.weight as f64 / total_weight as f64, 0, false);
                     }
                 }
-                (best.0, worst.0, best.1, worst.1)
+            }
+            _ => {}
+        }
+        let edge_count = self.edges.len() - first_edge;
+        if self.open.len() == first_open {
+            self.open
+                .extend(std::iter::repeat_n(true, bands * edge_count));
+        }
+        let c = &mut self.classes[class as usize];
+        c.first_edge = first_edge as u32;
+        c.edge_count = edge_count as u32;
+        c.first_open = first_open as u32;
+        c.expanded = true;
+    }
+
+    fn is_open(&self, class: &Class, trust: usize, edge: usize) -> bool {
+        self.open[class.first_open as usize
+            + self.bands.of[trust] as usize * class.edge_count as usize
+            + edge]
+    }
+
+    fn edge(&self, class: &Class, k: usize) -> &Edge {
+        &self.edges[class.first_edge as usize + k]
+    }
+
+    /// Passes the trust levels a class is reached with on to the classes its moves lead to.
+    fn spread(&mut self, class: u32, buckets: &mut [Vec<u32>]) {
+        if !self.classes[class as usize].expanded {
+            self.expand(class);
+        }
+        let c = &self.classes[class as usize];
+        let (reached, first_edge, edges) =
+            (c.reached, c.first_edge as usize, c.edge_count as usize);
+        for trust in trust_levels(reached) {
+            for k in 0..edges {
+                if !self.is_open(&self.classes[class as usize], trust, k) {
+                    continue;
+                }
+                let e = &self.edges[first_edge + k];
+                let after = (trust as i32 + e.delta).clamp(0, 100) as usize;
+                let slot = e.first_target as usize + self.bands.of[after] as usize;
+                let mut child = self.targets[slot];
+                if child == UNKNOWN {
+                    let (found, new) = self.follow(class, k, trust);
+                    if new {
+                        let stop = self.classes[found as usize].stop;
+                        buckets[self.rank[stop_node(stop)]].push(found);
+                    }
+                    self.targets[slot] = found;
+                    child = found;
+                }
+                self.classes[child as usize].reached[after / 64] |= 1 << (after % 64);
+            }
+        }
+    }
+
+    /// Takes edge `k` from the class at `trust` through the engine's own rules.
+    fn follow(&mut self, class: u32, k: usize, trust: usize) -> (u32, bool) {
+        let scn = self.scn;
+        let c = &self.classes[class as usize];
+        let label = self.edge(c, k).label;
+        let mut state = PlayState {
+            trust: trust as i32,
+            ..c.state
+        };
+        let next = match (c.stop, &scn.nodes[stop_node(c.stop)].then) {
+            (Stop::Chance(_), Then::Chance(branches)) => branches[label].next,
+            (Stop::Decision(node), _) => apply_choice(scn, &mut state, node, label, &mut None),
+            (stop, _) => stop_node(stop),
+        };
+        self.mark_route(next, &state);
+        let stop = arrive(scn, &mut state, next, &mut None);
+        self.intern(stop, state)
+    }
+
+    fn cell_index(&self, id: usize) -> usize {
+        let c = &self.classes[id / TRUST_LEVELS];
+        c.first_cell + id % TRUST_LEVELS - c.low
+    }
+
+    fn cell(&self, id: usize) -> &Cell {
+        &self.cells[self.cell_index(id)]
+    }
+
+    /// The position edge `k` leads to from position `id`.
+    fn child(&self, id: usize, k: usize) -> usize {
+        let e = self.edge(&self.classes[id / TRUST_LEVELS], k);
+        let after = ((id % TRUST_LEVELS) as i32 + e.delta).clamp(0, 100) as usize;
+        let slot = e.first_target as usize + self.bands.of[after] as usize;
+        self.targets[slot] as usize * TRUST_LEVELS + after
+    }
+
+    /// The edges open at position `id`.
+    fn open_edges(&self, id: usize) -> impl Iterator<Item = usize> + '_ {
+        let c = &self.classes[id / TRUST_LEVELS];
+        let trust = id % TRUST_LEVELS;
+        (0..c.edge_count as usize).filter(move |&k| self.is_open(c, trust, k))
+    }
+
+    fn value_all(&mut self) {
+        self.cells.clear();
+        for &class in &self.order {
+            let c = &mut self.classes[class as usize];
+            let mut levels = trust_levels(c.reached);
+            let low = levels.next().unwrap_or(0);
+            let high = levels.last().unwrap_or(low);
+            c.low = low;
+            c.first_cell = self.cells.len();
+            self.cells
+                .extend(std::iter::repeat_n(EMPTY_CELL, high - low + 1));
+        }
+        for i in (0..self.order.len()).rev() {
+            let class = self.order[i] as usize;
+            for trust in trust_levels(self.classes[class].reached) {
+                let id = class * TRUST_LEVELS + trust;
+                let cell = self.value(id);
+                let at = self.cell_index(id);
+                self.cells[at] = cell;
+            }
+        }
+    }
+
+    fn value(&self, id: usize) -> Cell {
+        let scn = self.scn;
+        let c = &self.classes[id / TRUST_LEVELS];
+        let trust = id % TRUST_LEVELS;
+        let final_score = |outcome| {
+            let state = PlayState {
+                trust: trust as i32,
+                ..c.state
+            };
+            let s = total(scn, &state, outcome) as u8;
+            Cell {
+                best: s,
+                worst: s,
+                best_trust: trust as u8,
+                worst_trust: trust as u8,
+                best_clean: s,
+                ..EMPTY_CELL
             }
         };
-        let e = &mut self.entries[id];
-        (e.best, e.best_trust) = best;
-        (e.worst, e.worst_trust) = worst;
-        e.best_child = best_child;
-        e.worst_child = worst_child;
-        e.valued = true;
-        self.order.push(id);
+        if let Stop::End(node) = c.stop {
+            let outcome = match &scn.nodes[node].then {
+                Then::End(e) => e.outcome,
+                _ => Outcome::Stalled,
+            };
+            return final_score(outcome);
+        }
+        let mut cell = Cell {
+            best: 0,
+            worst: u8::MAX,
+            best_trust: 0,
+            worst_trust: u8::MAX,
+            best_clean: NO_SCORE,
+            ..EMPTY_CELL
+        };
+        let mut any = false;
+        for k in self.open_edges(id) {
+            any = true;
+            let child = self.cell(self.child(id, k));
+            if (child.best, child.best_trust) > (cell.best, cell.best_trust)
+                || cell.best_edge == UNKNOWN
+            {
+                (cell.best, cell.best_trust, cell.best_edge) =
+                    (child.best, child.best_trust, k as u32);
+            }
+            if (child.worst, child.worst_trust) < (cell.worst, cell.worst_trust)
+                || cell.worst_edge == UNKNOWN
+            {
+                (cell.worst, cell.worst_trust, cell.worst_edge) =
+                    (child.worst, child.worst_trust, k as u32);
+            }
+            let flawed = if self.edge(c, k).mistake {
+                child.best
+            } else {
+                if cell.best_clean == NO_SCORE || child.best_clean > cell.best_clean {
+                    cell.best_clean = child.best_clean;
+                }
+                child.best_flawed
+            };
+            if flawed != NO_SCORE && (cell.best_flawed == NO_SCORE || flawed > cell.best_flawed) {
+                cell.best_flawed = flawed;
+            }
+        }
+        if !any {
+            // A decision with every choice hidden by its condition: the trainee is stuck,
+            // which the scenario's validation should have prevented; score it as stalled.
+            return final_score(Outcome::Stalled);
+        }
+        if cell.best_clean == NO_SCORE {
+            cell.best_clean = 0;
+        }
+        cell
     }
 
     pub fn best(&self, id: usize) -> u32 {
-        self.entries[id].best
+        self.cell(id).best as u32
     }
     pub fn worst(&self, id: usize) -> u32 {
-        self.entries[id].worst
+        self.cell(id).worst as u32
     }
+    /// The best score from `id` of a line that takes no choice marked as a mistake.
+    fn best_clean(&self, id: usize) -> u32 {
+        self.cell(id).best_clean as u32
+    }
+    /// The best score from `id` of a line that takes at least one mistake, if there is one.
+    fn best_flawed(&self, id: usize) -> Option<u32> {
+        let b = self.cell(id).best_flawed;
+        (b != NO_SCORE).then_some(b as u32)
+    }
+
     /// The exact score distribution of random play from `root`: reach probabilities pushed
     /// forward through the positions in topological order, collected at the endings. One
     /// number per position, instead of a distribution per position.
     pub fn distribution(&self, root: usize) -> Distribution {
-        let mut reach = vec![0.0f64; self.entries.len()];
-        reach[root] = 1.0;
+        let mut reach = vec![0.0f64; self.cells.len()];
+        reach[self.cell_index(root)] = 1.0;
         let mut acc = [0.0f64; 101];
-        for &id in self.order.iter().rev() {
-            let p = reach[id];
-            if p == 0.0 {
-                continue;
-            }
-            let e = &self.entries[id];
-            if e.children.is_empty() {
-                acc[e.best.min(100) as usize] += p;
-            }
-            for &(child, _, q) in &e.children {
-                reach[child] += p * q;
+        for &class in &self.order {
+            let c = &self.classes[class as usize];
+            for trust in trust_levels(c.reached) {
+                let id = class as usize * TRUST_LEVELS + trust;
+                let p = reach[self.cell_index(id)];
+                if p == 0.0 {
+                    continue;
+                }
+                let open = self.open_edges(id).count();
+                if open == 0 {
+                    acc[(self.cell(id).best as usize).min(100)] += p;
+                    continue;
+                }
+                for k in self.open_edges(id) {
+                    let q = match c.stop {
+                        Stop::Chance(_) => self.edge(c, k).chance,
+                        _ => 1.0 / open as f64,
+                    };
+                    reach[self.cell_index(self.child(id, k))] += p * q;
+                }
             }
         }
         acc.iter()
@@ -239,12 +646,11 @@ impl<'a> Analyzer<'a> {
 
     /// For each visible choice at a decision position: (choice index, best score after it).
     pub fn choice_values(&self, id: usize) -> Vec<(usize, u32)> {
-        let e = &self.entries[id];
-        match e.stop {
-            Stop::Decision(_) => e
-                .children
-                .iter()
-                .map(|&(c, i, _)| (i, self.entries[c].best))
+        let c = &self.classes[id / TRUST_LEVELS];
+        match c.stop {
+            Stop::Decision(_) => self
+                .open_edges(id)
+                .map(|k| (self.edge(c, k).label, self.best(self.child(id, k))))
                 .collect(),
             _ => Vec::new(),
         }
@@ -252,11 +658,10 @@ impl<'a> Analyzer<'a> {
 
     /// The position a choice (index into the node's list) leads to from a decision position.
     pub fn child_for_choice(&self, id: usize, choice: usize) -> Option<usize> {
-        self.entries[id]
-            .children
-            .iter()
-            .find(|&&(_, i, _)| i == choice)
-            .map(|&(c, _, _)| c)
+        let c = &self.classes[id / TRUST_LEVELS];
+        self.open_edges(id)
+            .find(|&k| self.edge(c, k).label == choice)
+            .map(|k| self.child(id, k))
     }
 
     /// The line of play from a position that reaches its best (or worst) score.
@@ -264,22 +669,30 @@ impl<'a> Analyzer<'a> {
         let scn = self.scn;
         let mut steps = Vec::new();
         loop {
-            let e = &self.entries[id];
-            let pick = if best { e.best_child } else { e.worst_child };
-            match e.stop {
+            let c = &self.classes[id / TRUST_LEVELS];
+            let cell = self.cell(id);
+            let pick = if best {
+                cell.best_edge
+            } else {
+                cell.worst_edge
+            };
+            match c.stop {
                 Stop::End(node) => {
                     steps.push(PathStep::Ended {
                         node: scn.nodes[node].id.clone(),
                     });
                     return steps;
                 }
-                _ if pick == usize::MAX => return steps,
+                _ if pick == UNKNOWN => return steps,
                 Stop::Decision(node) => {
-                    let (child, choice, _) = e.children[pick];
-                    let state = &self.states[id];
-                    let shown = visible_choices(scn, state, node)
+                    let choice = self.edge(c, pick as usize).label;
+                    let state = PlayState {
+                        trust: (id % TRUST_LEVELS) as i32,
+                        ..c.state
+                    };
+                    let shown = visible_choices(scn, &state, node)
                         .iter()
-                        .position(|&c| c == choice)
+                        .position(|&v| v == choice)
                         .unwrap_or(0);
                     let text = match &scn.nodes[node].then {
                         Then::Choices(list) => list[choice].say.to_string(),
@@ -290,10 +703,9 @@ impl<'a> Analyzer<'a> {
                         number: shown + 1,
                         text,
                     });
-                    id = child;
                 }
                 Stop::Chance(node) => {
-                    let (child, branch, _) = e.children[pick];
+                    let branch = self.edge(c, pick as usize).label;
                     let note = match &scn.nodes[node].then {
                         Then::Chance(b) => b[branch].note.to_string(),
                         _ => String::new(),
@@ -303,24 +715,95 @@ impl<'a> Analyzer<'a> {
                         branch: branch + 1,
                         note,
                     });
-                    id = child;
                 }
             }
+            id = self.child(id, pick as usize);
         }
     }
 
     /// The ending a line of best play from `id` reaches.
-    pub fn best_ending(&self, id: usize) -> Option<usize> {
-        let mut id = id;
+    pub fn best_ending(&self, mut id: usize) -> Option<usize> {
         loop {
-            let e = &self.entries[id];
-            match e.stop {
+            let c = &self.classes[id / TRUST_LEVELS];
+            let pick = self.cell(id).best_edge;
+            match c.stop {
                 Stop::End(node) => return Some(node),
-                _ if e.best_child == usize::MAX => return None,
-                _ => id = e.children[e.best_child].0,
+                _ if pick == UNKNOWN => return None,
+                _ => id = self.child(id, pick as usize),
             }
         }
     }
+}
+
+/// Per node, the flags read by a condition on some path from it before a choice overwrites
+/// them: backward liveness over the scenario's graph, in reverse topological order.
+fn live_flags(scn: &Scenario, rank: &[usize]) -> Vec<u64> {
+    fn reads(cond: &Cond) -> u64 {
+        match cond {
+            Cond::Flag(mask) | Cond::NotFlag(mask) => *mask,
+            Cond::All(list) | Cond::Any(list) => list.iter().map(reads).fold(0, |a, b| a | b),
+            Cond::Not(inner) => reads(inner),
+            _ => 0,
+        }
+    }
+    let mut by_rank: Vec<usize> = (0..scn.nodes.len()).collect();
+    by_rank.sort_by_key(|&n| std::cmp::Reverse(rank[n]));
+    let mut live = vec![0u64; scn.nodes.len()];
+    for n in by_rank {
+        live[n] = match &scn.nodes[n].then {
+            Then::Choices(list) => list.iter().fold(0, |acc, c| {
+                acc | c.when.as_ref().map_or(0, reads) | (live[c.next] & !(c.set | c.clear))
+            }),
+            Then::Branch { cases, otherwise } => {
+                cases.iter().fold(live[*otherwise], |acc, (c, next)| {
+                    acc | reads(c) | live[*next]
+                })
+            }
+            Then::Chance(branches) => branches.iter().fold(0, |acc, b| acc | live[b.next]),
+            Then::Diagnose { next, .. } => live[*next],
+            Then::End(_) => 0,
+        };
+    }
+    live
+}
+
+/// Each node's place in a topological order of the scenario's graph (validation forbids
+/// loops; a node left over by one would be ranked last).
+fn topological_rank(scn: &Scenario) -> Vec<usize> {
+    let n = scn.nodes.len();
+    let successors = |i: usize| -> Vec<usize> {
+        match &scn.nodes[i].then {
+            Then::Choices(list) => list.iter().map(|c| c.next).collect(),
+            Then::Chance(branches) => branches.iter().map(|b| b.next).collect(),
+            Then::Diagnose { next, .. } => vec![*next],
+            Then::Branch { cases, otherwise } => cases
+                .iter()
+                .map(|(_, x)| *x)
+                .chain(std::iter::once(*otherwise))
+                .collect(),
+            Then::End(_) => Vec::new(),
+        }
+    };
+    let mut incoming = vec![0usize; n];
+    for i in 0..n {
+        for s in successors(i) {
+            incoming[s] += 1;
+        }
+    }
+    let mut ready: Vec<usize> = (0..n).filter(|&i| incoming[i] == 0).collect();
+    let mut rank = vec![n.saturating_sub(1); n];
+    let mut next_rank = 0;
+    while let Some(i) = ready.pop() {
+        rank[i] = next_rank;
+        next_rank += 1;
+        for s in successors(i) {
+            incoming[s] -= 1;
+            if incoming[s] == 0 {
+                ready.push(s);
+            }
+        }
+    }
+    rank
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -434,11 +917,13 @@ pub struct Analysis {
 /// Analyses every personality the scenario can draw; random play draws it uniformly.
 pub fn analyze(scn: &Scenario) -> Analysis {
     let mut analyzer = Analyzer::new(scn);
-    let mut roots = Vec::new();
-    for &p in &scn.personalities {
-        let root = analyzer.position_after_arriving(scn.start_node, PlayState::new(scn, p));
-        roots.push((p, root));
-    }
+    let starts: Vec<(usize, PlayState)> = scn
+        .personalities
+        .iter()
+        .map(|&p| (scn.start_node, PlayState::new(scn, p)))
+        .collect();
+    let ids = analyzer.positions_after_arriving(&starts);
+    let roots: Vec<(Personality, usize)> = scn.personalities.iter().copied().zip(ids).collect();
     let n = roots.len().max(1) as f64;
     let dists: Vec<Distribution> = roots
         .iter()
@@ -478,33 +963,36 @@ pub fn analyze(scn: &Scenario) -> Analysis {
         .collect();
 
     // Aggregate positions by node.
-    let mut node_reached = vec![false; scn.nodes.len()];
+    let mut node_reached = analyzer.visited.clone();
     let mut end_range: Vec<Option<(u32, u32)>> = vec![None; scn.nodes.len()];
     let mut node_best: Vec<Option<u32>> = vec![None; scn.nodes.len()];
-    let mut choice_best: HashMap<(usize, usize), u32> = HashMap::new();
-    for e in &analyzer.entries {
-        match e.stop {
-            Stop::End(node) => {
-                node_reached[node] = true;
-                let r = end_range[node].get_or_insert((e.best, e.best));
-                r.0 = r.0.max(e.best);
-                r.1 = r.1.min(e.best);
-            }
-            Stop::Decision(node) | Stop::Chance(node) => {
-                node_reached[node] = true;
-                let b = node_best[node].get_or_insert(e.best);
-                *b = (*b).max(e.best);
-                if matches!(e.stop, Stop::Decision(_)) {
-                    for &(c, i, _) in &e.children {
-                        let v = choice_best.entry((node, i)).or_insert(0);
-                        *v = (*v).max(analyzer.entries[c].best);
+    let mut choice_best: FastMap<(usize, usize), u32> = FastMap::default();
+    for &class in &analyzer.order {
+        let c = &analyzer.classes[class as usize];
+        let node = stop_node(c.stop);
+        node_reached[node] = true;
+        for trust in trust_levels(c.reached) {
+            let id = class as usize * TRUST_LEVELS + trust;
+            let best = analyzer.best(id);
+            match c.stop {
+                Stop::End(_) => {
+                    let r = end_range[node].get_or_insert((best, best));
+                    r.0 = r.0.max(best);
+                    r.1 = r.1.min(best);
+                }
+                Stop::Decision(_) | Stop::Chance(_) => {
+                    let b = node_best[node].get_or_insert(best);
+                    *b = (*b).max(best);
+                    if matches!(c.stop, Stop::Decision(_)) {
+                        for (label, after) in analyzer.choice_values(id) {
+                            let v = choice_best.entry((node, label)).or_insert(0);
+                            *v = (*v).max(after);
+                        }
                     }
                 }
             }
         }
     }
-    // Routing nodes are passed through without a position of their own; mark them too.
-    mark_routing_nodes(scn, &analyzer, &mut node_reached);
 
     let endings = scn
         .nodes
@@ -557,9 +1045,13 @@ pub fn analyze(scn: &Scenario) -> Analysis {
         .filter(|(i, _)| !node_reached[*i])
         .map(|(_, n)| n.id.clone())
         .collect();
-    let (without, with) = mistake_bounds(scn, &analyzer);
-    let best_avoids_mistakes = roots.iter().all(|&(_, r)| without[r] == analyzer.best(r));
-    let best_with_mistake = roots.iter().filter_map(|&(_, r)| with[r]).max();
+    let best_avoids_mistakes = roots
+        .iter()
+        .all(|&(_, r)| analyzer.best_clean(r) == analyzer.best(r));
+    let best_with_mistake = roots
+        .iter()
+        .filter_map(|&(_, r)| analyzer.best_flawed(r))
+        .max();
 
     Analysis {
         scenario: scn.file.id.clone(),
@@ -571,55 +1063,6 @@ pub fn analyze(scn: &Scenario) -> Analysis {
         unreached_nodes,
         best_avoids_mistakes,
         best_with_mistake,
-    }
-}
-
-fn mark_routing_nodes(scn: &Scenario, analyzer: &Analyzer, reached: &mut [bool]) {
-    // Every routing node on the way from a reached position's chosen edge to the next stop.
-    let visit = |node: usize, state: &PlayState, reached: &mut [bool]| {
-        let mut n = node;
-        for _ in 0..=scn.nodes.len() {
-            reached[n] = true;
-            match &scn.nodes[n].then {
-                Then::Branch { cases, otherwise } => {
-                    n = cases
-                        .iter()
-                        .find(|(c, _)| state.holds(c))
-                        .map(|(_, x)| *x)
-                        .unwrap_or(*otherwise);
-                }
-                _ => break,
-            }
-        }
-    };
-    for (id, e) in analyzer.entries.iter().enumerate() {
-        let state = &analyzer.states[id];
-        match e.stop {
-            Stop::Decision(node) => {
-                for &(_, i, _) in &e.children {
-                    let mut s = *state;
-                    let next = apply_choice(scn, &mut s, node, i, &mut None);
-                    visit(next, &s, reached);
-                }
-            }
-            Stop::Chance(node) => {
-                if let Then::Chance(branches) = &scn.nodes[node].then {
-                    for b in branches {
-                        visit(b.next, state, reached);
-                    }
-                }
-            }
-            Stop::End(_) => {}
-        }
-    }
-    for &p in &scn.personalities {
-        visit(scn.start_node, &PlayState::new(scn, p), reached);
-    }
-}
-
-fn stop_node(stop: Stop) -> usize {
-    match stop {
-        Stop::Decision(n) | Stop::Chance(n) | Stop::End(n) => n,
     }
 }
 
@@ -793,40 +1236,4 @@ pub fn library_markdown(rows: &[LibraryRow]) -> String {
         );
     }
     md
-}
-
-fn is_mistake(scn: &Scenario, stop: Stop, choice: usize) -> bool {
-    match (stop, &scn.nodes[stop_node(stop)].then) {
-        (Stop::Decision(_), Then::Choices(list)) => list[choice].mistake,
-        _ => false,
-    }
-}
-
-/// For every position: the best score reachable without taking a choice marked as a mistake,
-/// and the best score of lines that take at least one. One pass in valuation order, where
-/// children come before their parents.
-fn mistake_bounds(scn: &Scenario, analyzer: &Analyzer) -> (Vec<u32>, Vec<Option<u32>>) {
-    let n = analyzer.entries.len();
-    let mut without = vec![0u32; n];
-    let mut with: Vec<Option<u32>> = vec![None; n];
-    for &id in &analyzer.order {
-        let e = &analyzer.entries[id];
-        if e.children.is_empty() {
-            without[id] = e.best;
-            continue;
-        }
-        let mut best_without = None;
-        let mut best_with = None;
-        for &(c, i, _) in &e.children {
-            if is_mistake(scn, e.stop, i) {
-                best_with = best_with.max(Some(analyzer.entries[c].best));
-            } else {
-                best_without = best_without.max(Some(without[c]));
-                best_with = best_with.max(with[c]);
-            }
-        }
-        without[id] = best_without.unwrap_or(0);
-        with[id] = best_with;
-    }
-    (without, with)
 }

@@ -462,6 +462,7 @@ pub fn apply_choice(
             });
         }
     }
+    debug_assert_eq!(delta, trust_delta(scn, p, choice));
     state.trust = (from + delta).clamp(0, 100);
     if state.trust != from || (sink.is_some() && !reasons.is_empty()) {
         let to = state.trust;
@@ -516,6 +517,26 @@ pub fn apply_choice(
         mistake: choice.mistake,
     });
     choice.next
+}
+
+/// How far a choice moves trust before it is clamped to 0–100. It does not depend on the
+/// trust it starts from, which lets the analysis treat trust as one dense dimension.
+pub fn trust_delta(scn: &Scenario, p: Personality, choice: &Choice) -> i32 {
+    let model = &scn.model;
+    let mut delta = 0;
+    let mut breach = choice.breach.is_some();
+    for &t in &choice.techniques {
+        breach |= model.technique_def(t).breach_with.contains(&p);
+        delta += model.technique_effect(t, p).0;
+    }
+    if let Some(fixed) = choice.trust_override {
+        delta = fixed;
+    }
+    delta += choice.trust_bonus;
+    if breach {
+        delta += model.file.breach_trust;
+    }
+    delta
 }
 
 /// What the trainee is asked to do now.

@@ -103,30 +103,111 @@ fn objection_tenths(
 
 /// Scores a finished state. Only `state` and `outcome` matter, which the analysis relies on.
 pub fn score(scn: &Scenario, state: &PlayState, outcome: Outcome) -> ScoreCard {
-    score_with(scn, state, outcome, false)
+    let points = points(scn, state, outcome);
+    ScoreCard {
+        total: points.total(),
+        rules: explain(scn, state, outcome, &points),
+    }
 }
 
-/// The total alone, without building the explanation.
+/// The total alone, without building the explanation: the analysis scores every ending
+/// position this way.
 pub fn total(scn: &Scenario, state: &PlayState, outcome: Outcome) -> u32 {
-    score_with(scn, state, outcome, true).total
+    points(scn, state, outcome).total()
 }
 
-fn score_with(scn: &Scenario, state: &PlayState, outcome: Outcome, quiet: bool) -> ScoreCard {
+/// What each rule awards a finished state; [`explain`] turns it into the printed rules.
+struct Points {
+    outcome: u32,
+    trust: u32,
+    relationship: u32,
+    objections: u32,
+    style: u32,
+    diagnosis: Option<u32>,
+    mistakes: i32,
+}
+
+impl Points {
+    fn total(&self) -> u32 {
+        let earned = self.outcome
+            + self.trust
+            + self.relationship
+            + self.objections
+            + self.style
+            + self.diagnosis.unwrap_or(0);
+        (earned as i32 - self.mistakes).clamp(0, 100) as u32
+    }
+}
+
+fn points(scn: &Scenario, state: &PlayState, outcome: Outcome) -> Points {
+    let w = weights(scn.has_diagnosis);
+    let (o_points, o_max) = outcome_fraction(outcome);
+    let gain = state.trust - scn.start_trust;
+    let start = scn.start_stage.index() as i32;
+    let end = state.stage.index() as i32;
+    let top = (Stage::ALL.len() - 1) as i32;
+    let relationship = if start == top {
+        if end == top { w.relationship } else { 0 }
+    } else {
+        scaled(w.relationship, (end - start) as f64, (top - start) as f64)
+    };
+    // Raised objections count; a central one counts double and counts even if never surfaced.
+    let mut weight_total = 0u32;
+    let mut earned_tenths = 0u32;
+    for (track, spec) in state.objections.iter().zip(&scn.objections) {
+        if track.status == ObjectionStatus::NotRaised && !spec.central {
+            continue;
+        }
+        let weight = if spec.central { 2 } else { 1 };
+        let (result, timing) = objection_tenths(track.status, track.timing, &spec.right_timings);
+        weight_total += weight;
+        earned_tenths += weight * (result + timing);
+    }
+    let objections = if weight_total == 0 {
+        w.objections
+    } else {
+        scaled(
+            w.objections,
+            earned_tenths as f64,
+            (weight_total * 10) as f64,
+        )
+    };
+    Points {
+        outcome: scaled(w.outcome, o_points as f64, o_max as f64),
+        trust: scaled(w.trust, gain as f64, TRUST_GAIN_FOR_FULL_POINTS as f64),
+        relationship,
+        objections,
+        style: scaled(w.style, state.style_balance as f64, STYLE_MAX as f64),
+        diagnosis: scn.has_diagnosis.then(|| {
+            if state.diagnosis == Some(true) {
+                w.diagnosis
+            } else {
+                0
+            }
+        }),
+        mistakes: MISTAKE_POINTS * state.mistakes as i32,
+    }
+}
+
+/// The rules behind `points`, each with the arithmetic a trainee can check.
+fn explain(scn: &Scenario, state: &PlayState, outcome: Outcome, points: &Points) -> Vec<RuleLine> {
     let zh = scn.locale() == Locale::ZhCn;
     let w = weights(scn.has_diagnosis);
-    let mut rules = Vec::with_capacity(6);
-    let mut add = |rule: &str, points: u32, max: u32, detail: &dyn Fn() -> String| {
+    let mut rules = Vec::with_capacity(7);
+    let mut add = |rule: &str, points: u32, max: u32, detail: String| {
         rules.push(RuleLine {
             rule: rule.to_string(),
             points: points as i32,
             max: max as i32,
-            detail: if quiet { String::new() } else { detail() },
+            detail,
         });
     };
 
-    let (o_points, o_max) = outcome_fraction(outcome);
-    let outcome_points = scaled(w.outcome, o_points as f64, o_max as f64);
-    add("outcome", outcome_points, w.outcome, &|| {
+    let outcome_points = points.outcome;
+    add(
+        "outcome",
+        outcome_points,
+        w.outcome,
         if zh {
             format!(
                 "结果“{}”：{} 分",
@@ -140,12 +221,14 @@ fn score_with(scn: &Scenario, state: &PlayState, outcome: Outcome, quiet: bool) 
                 outcome_points,
                 w.outcome
             )
-        }
-    });
+        },
+    );
 
     let gain = state.trust - scn.start_trust;
-    let trust_points = scaled(w.trust, gain as f64, TRUST_GAIN_FOR_FULL_POINTS as f64);
-    add("trust_built", trust_points, w.trust, &|| {
+    add(
+        "trust_built",
+        points.trust,
+        w.trust,
         if zh {
             format!(
                 "信任从 {} 到 {}（{:+}）；提升 {} 分得满分 {} 分",
@@ -156,74 +239,56 @@ fn score_with(scn: &Scenario, state: &PlayState, outcome: Outcome, quiet: bool) 
                 "trust {} → {} ({:+}); a gain of {} earns all {}",
                 scn.start_trust, state.trust, gain, TRUST_GAIN_FOR_FULL_POINTS, w.trust
             )
-        }
-    });
+        },
+    );
 
     let start = scn.start_stage.index() as i32;
     let end = state.stage.index() as i32;
     let top = (Stage::ALL.len() - 1) as i32;
-    let relationship_points = if start == top {
-        if end == top { w.relationship } else { 0 }
-    } else {
-        scaled(w.relationship, (end - start) as f64, (top - start) as f64)
-    };
+    let locale = if zh { Locale::ZhCn } else { Locale::En };
     add(
         "relationship_progress",
-        relationship_points,
+        points.relationship,
         w.relationship,
-        &|| {
-            let locale = if zh { Locale::ZhCn } else { Locale::En };
-            if zh {
-                format!(
-                    "关系从“{}”到“{}”；每前进一级得 {} 分中的相应比例",
-                    scn.start_stage.name(locale),
-                    state.stage.name(locale),
-                    w.relationship
-                )
-            } else {
-                format!(
-                    "{} → {}: {} of {} steps up the trust path",
-                    scn.start_stage.name(locale),
-                    state.stage.name(locale),
-                    (end - start).max(0),
-                    top - start
-                )
-            }
+        if zh {
+            format!(
+                "关系从“{}”到“{}”；每前进一级得 {} 分中的相应比例",
+                scn.start_stage.name(locale),
+                state.stage.name(locale),
+                w.relationship
+            )
+        } else {
+            format!(
+                "{} → {}: {} of {} steps up the trust path",
+                scn.start_stage.name(locale),
+                state.stage.name(locale),
+                (end - start).max(0),
+                top - start
+            )
         },
     );
 
-    // Raised objections count; a central one counts double and counts even if never surfaced.
-    let mut weight_total = 0u32;
-    let mut earned_tenths = 0u32;
-    let mut parts = Vec::new();
-    for (track, spec) in state.objections.iter().zip(&scn.objections) {
-        if track.status == ObjectionStatus::NotRaised && !spec.central {
-            continue;
-        }
-        let weight = if spec.central { 2 } else { 1 };
-        let (result, timing) = objection_tenths(track.status, track.timing, &spec.right_timings);
-        weight_total += weight;
-        earned_tenths += weight * (result + timing);
-        if !quiet {
-            parts.push(format!(
+    let parts: Vec<String> = state
+        .objections
+        .iter()
+        .zip(&scn.objections)
+        .filter(|(track, spec)| track.status != ObjectionStatus::NotRaised || spec.central)
+        .map(|(track, spec)| {
+            let (result, timing) =
+                objection_tenths(track.status, track.timing, &spec.right_timings);
+            format!(
                 "{} {}+{}/10{}",
                 spec.id,
                 result,
                 timing,
                 if spec.central { "×2" } else { "" }
-            ));
-        }
-    }
-    let objection_points = if weight_total == 0 {
-        w.objections
-    } else {
-        scaled(
-            w.objections,
-            earned_tenths as f64,
-            (weight_total * 10) as f64,
-        )
-    };
-    add("objections", objection_points, w.objections, &|| {
+            )
+        })
+        .collect();
+    add(
+        "objections",
+        points.objections,
+        w.objections,
         if parts.is_empty() {
             if zh {
                 "没有提出异议".into()
@@ -237,11 +302,13 @@ fn score_with(scn: &Scenario, state: &PlayState, outcome: Outcome, quiet: bool) 
                 "result up to 7 + timing 3 per objection, central ×2: {}",
                 parts.join(", ")
             )
-        }
-    });
+        },
+    );
 
-    let style_points = scaled(w.style, state.style_balance as f64, STYLE_MAX as f64);
-    add("style_fit", style_points, w.style, &|| {
+    add(
+        "style_fit",
+        points.style,
+        w.style,
         if zh {
             format!(
                 "风格匹配度 {}/{}（起点 5，契合 +1，不契合 −2）",
@@ -254,20 +321,15 @@ fn score_with(scn: &Scenario, state: &PlayState, outcome: Outcome, quiet: bool) 
                 STYLE_MAX,
                 state.personality.name(Locale::En).to_lowercase()
             )
-        }
-    });
+        },
+    );
 
-    if scn.has_diagnosis {
-        let diagnosis_points = if state.diagnosis == Some(true) {
-            w.diagnosis
-        } else {
-            0
-        };
+    if let Some(diagnosis_points) = points.diagnosis {
         add(
             "diagnosis",
             diagnosis_points,
             w.diagnosis,
-            &|| match (state.diagnosis, zh) {
+            match (state.diagnosis, zh) {
                 (Some(true), false) => "personality named correctly".into(),
                 (Some(false), false) => "personality named wrongly".into(),
                 (None, false) => "the personality was never named".into(),
@@ -278,14 +340,11 @@ fn score_with(scn: &Scenario, state: &PlayState, outcome: Outcome, quiet: bool) 
         );
     }
     if state.mistakes > 0 {
-        let deduction = MISTAKE_POINTS * state.mistakes as i32;
         rules.push(RuleLine {
             rule: "mistakes".into(),
-            points: -deduction,
+            points: -points.mistakes,
             max: 0,
-            detail: if quiet {
-                String::new()
-            } else if zh {
+            detail: if zh {
                 format!("{} 次失误，每次扣 {} 分", state.mistakes, MISTAKE_POINTS)
             } else {
                 format!(
@@ -297,8 +356,7 @@ fn score_with(scn: &Scenario, state: &PlayState, outcome: Outcome, quiet: bool) 
             },
         });
     }
-    let total = rules.iter().map(|r| r.points).sum::<i32>().clamp(0, 100) as u32;
-    ScoreCard { total, rules }
+    rules
 }
 
 /// One objection's story in a session.

@@ -2,7 +2,7 @@
 //! panics on arbitrary or mutated text, and the memoised analysis agrees with brute force.
 
 use proptest::prelude::*;
-use rapport::analysis::analyze;
+use rapport::analysis::{Analyzer, analyze};
 use rapport::compile::{Scenario, Then, load_scenario};
 use rapport::engine::{PlayState, Prompt, Session, Stop, apply_choice, arrive, visible_choices};
 use rapport::model::Model;
@@ -81,6 +81,21 @@ proptest! {
         prop_assert_eq!(analysed.keys().collect::<Vec<_>>(), dist.keys().collect::<Vec<_>>());
         for (s, q) in &dist {
             prop_assert!((analysed[s] - q).abs() < 1e-9, "score {} has {} against {}", s, analysed[s], q);
+        }
+        // What the debrief shows after each choice: the best score brute force finds there.
+        let mut analyzer = Analyzer::new(&scn);
+        for &p in &scn.personalities {
+            let mut state = PlayState::new(&scn, p);
+            let Stop::Decision(node) = arrive(&scn, &mut state, scn.start_node, &mut None) else {
+                continue;
+            };
+            let id = analyzer.position_at(node, state);
+            for (choice, after) in analyzer.choice_values(id) {
+                let mut s = state;
+                let next = apply_choice(&scn, &mut s, node, choice, &mut None);
+                let stop = arrive(&scn, &mut s, next, &mut None);
+                prop_assert_eq!(after, brute(&scn, stop, s).0);
+            }
         }
     }
 }
@@ -165,9 +180,22 @@ fn small_scenario() -> impl Strategy<Value = String> {
                     (_, 1) => "objections: [defer(\"o\")], ",
                     _ => "",
                 };
-                // The first node's second choice always sets the flag the conditions test.
-                let set = if flag || (i == 0 && k == 1) { "set: [\"f\"], " } else { "" };
-                let when = if k == 2 && i > 0 { "when: flag(\"f\"), " } else { "" };
+                // The first node's second choice always sets the flag the conditions test;
+                // others set or clear a second flag read further on.
+                let set = match (flag, jump) {
+                    _ if i == 0 && k == 1 => "set: [\"f\"], ",
+                    (true, 0) => "set: [\"f\", \"g\"], ",
+                    (true, _) => "set: [\"f\"], clear: [\"g\"], ",
+                    (false, 1) => "set: [\"g\"], ",
+                    _ => "",
+                };
+                let when = match (k, i % 3) {
+                    (2, _) if i == 0 => "",
+                    (2, 0) => "when: flag(\"f\"), ",
+                    (2, 1) => "when: any([trust_at_least(33), not_flag(\"g\")]), ",
+                    (2, _) => "when: trust_below(45), ",
+                    _ => "",
+                };
                 let mistake = if TECHNIQUES[t1] == "pressure" { "mistake: true, " } else { "" };
                 choices.push_str(&format!(
                     "(say: \"c{i}{k}\", techniques: [\"{}\", \"{}\"], {handle}{set}{when}{mistake}milestones: [\"second_contact\"], feedback: \"f\", next: \"{next}\"),",
