@@ -11,7 +11,7 @@ use crate::scenario::{
     ScenarioFile, ThenSpec,
 };
 use crate::vocabulary::{Category, Locale, Mood, Outcome, Personality, Stage, Timing};
-use std::collections::HashMap;
+type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 use std::sync::Arc;
 
 pub const MAX_NODES: usize = 100_000;
@@ -179,31 +179,38 @@ pub fn load_scenario(
 struct Locator<'a> {
     text: &'a str,
     source: &'a str,
-    node_starts: Vec<usize>,
+    nodes: &'a [NodeSpec],
+    /// Where each node starts, found on the first problem: a good file never pays for it.
+    node_starts: std::cell::OnceCell<Vec<usize>>,
 }
 
 impl<'a> Locator<'a> {
-    fn new(text: &'a str, source: &'a str, nodes: &[NodeSpec]) -> Self {
-        let text = crate::load::strip_bom(text);
-        let nodes_at = find_field(text, "nodes", 0).unwrap_or(0);
-        let mut from = nodes_at;
-        let mut node_starts = Vec::with_capacity(nodes.len());
-        for node in nodes {
-            let at = find_id_declaration(text, &node.id, from).unwrap_or(from);
-            node_starts.push(at);
-            from = at;
-        }
+    fn new(text: &'a str, source: &'a str, nodes: &'a [NodeSpec]) -> Self {
         Locator {
-            text,
+            text: crate::load::strip_bom(text),
             source,
-            node_starts,
+            nodes,
+            node_starts: std::cell::OnceCell::new(),
         }
     }
 
+    fn node_starts(&self) -> &[usize] {
+        self.node_starts.get_or_init(|| {
+            let mut from = find_field(self.text, "nodes", 0).unwrap_or(0);
+            self.nodes
+                .iter()
+                .map(|node| {
+                    from = find_id_declaration(self.text, &node.id, from).unwrap_or(from);
+                    from
+                })
+                .collect()
+        })
+    }
+
     fn node_range(&self, node: usize) -> (usize, usize) {
-        let start = self.node_starts.get(node).copied().unwrap_or(0);
-        let end = self
-            .node_starts
+        let starts = self.node_starts();
+        let start = starts.get(node).copied().unwrap_or(0);
+        let end = starts
             .get(node + 1)
             .copied()
             .filter(|e| *e > start)
@@ -290,8 +297,8 @@ struct Compiler<'a> {
     model: &'a Model,
     loc: Locator<'a>,
     problems: Vec<Problem>,
-    node_ids: HashMap<&'a str, usize>,
-    objection_ids: HashMap<&'a str, usize>,
+    node_ids: FastMap<&'a str, usize>,
+    objection_ids: FastMap<&'a str, usize>,
     flags: Vec<String>,
     flags_set: Vec<bool>,
     flags_tested: Vec<(usize, String)>,
@@ -589,8 +596,8 @@ pub fn compile(
         model: &model,
         loc,
         problems: Vec::new(),
-        node_ids: HashMap::new(),
-        objection_ids: HashMap::new(),
+        node_ids: FastMap::default(),
+        objection_ids: FastMap::default(),
         flags: Vec::new(),
         flags_set: Vec::new(),
         flags_tested: Vec::new(),

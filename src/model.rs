@@ -92,8 +92,8 @@ pub struct StageRule {
 #[derive(Debug, Clone)]
 pub struct Model {
     pub file: ModelFile,
-    technique_index: HashMap<String, usize>,
-    milestone_index: HashMap<String, usize>,
+    technique_index: HashMap<String, usize, foldhash::fast::FixedState>,
+    milestone_index: HashMap<String, usize, foldhash::fast::FixedState>,
     /// Per stage (by `Stage::index`), its threshold and the milestone mask that unlocks it.
     pub stage_rules: [(i32, u64); 4],
     pub technique_grants: Vec<u64>,
@@ -116,7 +116,7 @@ impl Model {
                 message,
             })
         };
-        let mut milestone_index = HashMap::new();
+        let mut milestone_index = HashMap::default();
         for (i, m) in file.milestones.iter().enumerate() {
             if milestone_index.insert(m.id.clone(), i).is_some() {
                 complain(format!("milestone `{}` is defined twice", m.id));
@@ -125,7 +125,7 @@ impl Model {
         if file.milestones.len() > MAX_MILESTONES {
             complain(format!("at most {MAX_MILESTONES} milestones are supported"));
         }
-        let mut technique_index = HashMap::new();
+        let mut technique_index = HashMap::default();
         for (i, t) in file.techniques.iter().enumerate() {
             if technique_index.insert(t.id.clone(), i).is_some() {
                 complain(format!("technique `{}` is defined twice", t.id));
