@@ -30,7 +30,35 @@ pub struct ScenarioAsset {
 pub struct ScenarioLoadError(pub Vec<crate::load::Problem>);
 
 #[derive(Default, TypePath)]
-pub struct ScenarioLoader;
+pub struct ScenarioLoader {
+    /// The last model parsed per model file, with the text it came from: every scenario in a
+    /// folder shares one model, instead of each load holding its own copy.
+    models: std::sync::Mutex<Vec<(std::path::PathBuf, Vec<u8>, Arc<Model>)>>,
+}
+
+impl ScenarioLoader {
+    fn model(
+        &self,
+        path: &std::path::Path,
+        bytes: Vec<u8>,
+    ) -> Result<Arc<Model>, Vec<crate::load::Problem>> {
+        let mut models = self
+            .models
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((_, _, model)) = models.iter().find(|(p, b, _)| p == path && *b == bytes) {
+            return Ok(model.clone());
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let model = Arc::new(Model::parse(
+            &text,
+            &format!("scenarios/{}", path.display()),
+        )?);
+        models.retain(|(p, _, _)| p != path);
+        models.push((path.to_path_buf(), bytes, model.clone()));
+        Ok(model)
+    }
+}
 
 impl AssetLoader for ScenarioLoader {
     type Asset = ScenarioAsset;
@@ -88,11 +116,7 @@ impl AssetLoader for ScenarioLoader {
             .into_owned()
             .with_source(SCENARIO_SOURCE);
         let model = match load_context.read_asset_bytes(model_asset).await {
-            Ok(model_bytes) => {
-                let model_text = String::from_utf8_lossy(&model_bytes);
-                Model::parse(&model_text, &format!("scenarios/{}", model_path.display()))
-                    .map(Arc::new)
-            }
+            Ok(model_bytes) => self.model(&model_path, model_bytes),
             Err(_) => Ok(Model::builtin()),
         };
         Ok(
@@ -159,7 +183,7 @@ pub struct LibraryPlugin;
 impl Plugin for LibraryPlugin {
     fn build(&self, app: &mut App) {
         app.init_asset::<ScenarioAsset>()
-            .register_asset_loader(ScenarioLoader)
+            .register_asset_loader(ScenarioLoader::default())
             .init_resource::<Library>()
             .add_message::<ScenarioUpdated>()
             .add_systems(Startup, load_scenario_folder)
@@ -207,6 +231,18 @@ fn track_folder(
         .filter_map(|h| h.clone().try_typed::<ScenarioAsset>().ok())
         .collect();
     library.handles = handles;
+    return_freed_memory();
+}
+
+/// Hands memory freed after a burst of loading back to the system. Files are parsed on
+/// Bevy's IO threads, and glibc keeps what those threads free in per-thread arenas, where it
+/// stays resident until the process ends.
+pub fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only gives free pages back to the kernel; it has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 fn apply_loaded(
@@ -216,10 +252,12 @@ fn apply_loaded(
     mut library: ResMut<Library>,
     mut updated: MessageWriter<ScenarioUpdated>,
 ) {
+    let mut reloaded = false;
     for event in events.read() {
         let (AssetEvent::Added { id } | AssetEvent::Modified { id }) = event else {
             continue;
         };
+        reloaded |= matches!(event, AssetEvent::Modified { .. });
         let Some(asset) = assets.get(*id) else {
             continue;
         };
@@ -248,6 +286,9 @@ fn apply_loaded(
                 updated.write(ScenarioUpdated { path });
             }
         }
+    }
+    if reloaded {
+        return_freed_memory();
     }
 }
 

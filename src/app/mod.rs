@@ -2,6 +2,7 @@
 //! in its own plugin; UI functions take a view and return an `Intent`; `session::apply_intents`
 //! is the one system that changes anything.
 
+pub mod fullscreen;
 pub mod idle;
 pub mod library;
 pub mod portrait;
@@ -13,6 +14,7 @@ pub mod theme;
 
 use bevy::asset::io::AssetSourceBuilder;
 use bevy::prelude::*;
+use bevy::window::WindowMode;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -76,6 +78,7 @@ pub struct OpenRequest {
     pub screen: Screen,
     pub language: Option<crate::vocabulary::Locale>,
     pub presentation: bool,
+    pub fullscreen: bool,
 }
 
 /// Once the scenario has loaded, replays the request as the intents a user would have sent.
@@ -156,6 +159,11 @@ pub fn run(open: Option<OpenRequest>) -> ExitCode {
                     primary_window: Some(Window {
                         title: "Rapport".into(),
                         resolution: (1280, 800).into(),
+                        mode: if open.as_ref().is_some_and(|r| r.fullscreen) {
+                            fullscreen::full_screen()
+                        } else {
+                            WindowMode::Windowed
+                        },
                         ..default()
                     }),
                     ..default()
@@ -168,7 +176,12 @@ pub fn run(open: Option<OpenRequest>) -> ExitCode {
         )
         .add_plugins(bevy_egui::EguiPlugin::default())
         .add_plugins(RapportLogicPlugins)
-        .add_plugins((theme::ThemePlugin, idle::IdlePlugin, screens::ScreensPlugin))
+        .add_plugins((
+            theme::ThemePlugin,
+            idle::IdlePlugin,
+            fullscreen::FullscreenPlugin,
+            screens::ScreensPlugin,
+        ))
         .add_systems(Startup, |mut commands: Commands| {
             commands.spawn(Camera2d);
         })

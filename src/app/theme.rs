@@ -25,30 +25,24 @@ impl Plugin for ThemePlugin {
     }
 }
 
-/// Loads the bundled font file; the font is part of the app, so a missing file is reported
-/// and egui's own fonts are used instead (Latin only).
-pub fn cjk_font() -> Option<Vec<u8>> {
-    let folder = super::find_folder("assets")?;
-    std::fs::read(folder.join("fonts/NotoSansSC-Rapport.otf")).ok()
-}
+/// The bundled CJK font, built into the binary: Chinese renders wherever the executable is
+/// started from, and egui reads it in place, so only the parts in use take memory (a font
+/// read from a file into a `Vec` is held twice, since egui copies owned font data).
+const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-Rapport.otf");
 
-pub fn install_fonts(ctx: &egui::Context, font: Option<Vec<u8>>) {
+pub fn install_fonts(ctx: &egui::Context) {
     let mut fonts = egui::FontDefinitions::default();
-    if let Some(bytes) = font {
-        fonts.font_data.insert(
-            FONT_NAME.into(),
-            std::sync::Arc::new(egui::FontData::from_owned(bytes)),
-        );
-        for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
-            // After egui's Latin font, so Latin keeps its look and Chinese falls through to ours.
-            fonts
-                .families
-                .entry(family)
-                .or_default()
-                .push(FONT_NAME.into());
-        }
-    } else {
-        warn!("assets/fonts/NotoSansSC-Rapport.otf not found: Chinese text will not render");
+    fonts.font_data.insert(
+        FONT_NAME.into(),
+        std::sync::Arc::new(egui::FontData::from_static(CJK_FONT)),
+    );
+    for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
+        // After egui's Latin font, so Latin keeps its look and Chinese falls through to ours.
+        fonts
+            .families
+            .entry(family)
+            .or_default()
+            .push(FONT_NAME.into());
     }
     ctx.set_fonts(fonts);
 }
@@ -87,7 +81,7 @@ fn apply_theme(
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     if !*fonts_done {
-        install_fonts(ctx, cjk_font());
+        install_fonts(ctx);
         *fonts_done = true;
         ctx.set_global_style(style_for(&settings));
     } else if settings.is_changed() {

@@ -101,6 +101,9 @@ pub enum Command {
         language: Option<String>,
         #[arg(long)]
         presentation: bool,
+        /// Fill the screen (F11 toggles it in the app).
+        #[arg(long)]
+        fullscreen: bool,
     },
     /// Print the library table (Markdown) for docs/library.md.
     Library {
@@ -170,6 +173,7 @@ fn open_at(
     screen: &str,
     language: Option<&str>,
     presentation: bool,
+    fullscreen: bool,
 ) -> ExitCode {
     use crate::app::{OpenRequest, Screen};
     let screen = match screen {
@@ -200,6 +204,7 @@ fn open_at(
         screen,
         language,
         presentation,
+        fullscreen,
     }))
 }
 
@@ -210,6 +215,7 @@ fn open_at(
     _: Vec<usize>,
     _: &str,
     _: Option<&str>,
+    _: bool,
     _: bool,
 ) -> ExitCode {
     open_app()
@@ -243,6 +249,7 @@ pub fn run(command: Command) -> ExitCode {
             screen,
             language,
             presentation,
+            fullscreen,
         } => {
             return open_at(
                 scenario,
@@ -251,6 +258,7 @@ pub fn run(command: Command) -> ExitCode {
                 &screen,
                 language.as_deref(),
                 presentation,
+                fullscreen,
             );
         }
     };

@@ -180,21 +180,20 @@ pub fn debrief_ui(ui: &mut egui::Ui, view: &DebriefView) -> Option<Intent> {
                 ui.columns(2, |cols| {
                     let ui = &mut cols[0];
                     section(ui, tr(T::ScoreRules, l));
-                    egui::Grid::new("score-rules")
-                        .striped(true)
-                        .num_columns(2)
-                        .show(ui, |ui| {
-                            for rule in &r.score.rules {
-                                let points = if view.hide_score {
-                                    "–".to_string()
-                                } else {
-                                    format!("{}/{}", rule.points, rule.max)
-                                };
-                                ui.label(egui::RichText::new(points).strong());
-                                ui.label(egui::RichText::new(&rule.detail).small());
-                                ui.end_row();
-                            }
+                    for rule in &r.score.rules {
+                        let points = if view.hide_score {
+                            "–".to_string()
+                        } else {
+                            format!("{}/{}", rule.points, rule.max)
+                        };
+                        // The detail wraps inside its column rather than running under the plot.
+                        ui.horizontal(|ui| {
+                            ui.label(egui::RichText::new(points).strong());
+                            ui.add(
+                                egui::Label::new(egui::RichText::new(&rule.detail).small()).wrap(),
+                            );
                         });
+                    }
                     let ui = &mut cols[1];
                     section(ui, tr(T::TrustOverTime, l));
                     let points: Vec<[f64; 2]> = r
@@ -231,6 +230,7 @@ pub fn debrief_ui(ui: &mut egui::Ui, view: &DebriefView) -> Option<Intent> {
                     egui::Grid::new("objections")
                         .striped(true)
                         .num_columns(4)
+                        .max_col_width(ui.available_width() * 0.4)
                         .show(ui, |ui| {
                             ui.label(egui::RichText::new(tr(T::Objections, l)).strong());
                             ui.label(egui::RichText::new(tr(T::Status, l)).strong());
@@ -238,7 +238,14 @@ pub fn debrief_ui(ui: &mut egui::Ui, view: &DebriefView) -> Option<Intent> {
                             ui.label(egui::RichText::new(tr(T::Method, l)).strong());
                             ui.end_row();
                             for o in &r.objections {
-                                ui.label(format!("{} · {}", o.category.name(l), o.kind));
+                                ui.add(
+                                    egui::Label::new(format!(
+                                        "{} · {}",
+                                        o.category.name(l),
+                                        o.kind
+                                    ))
+                                    .wrap(),
+                                );
                                 ui.label(o.status.name(l));
                                 let timing = o.timing.map(|t| t.name(l)).unwrap_or("—");
                                 ui.label(egui::RichText::new(timing).color(if o.timing_right {
@@ -246,7 +253,7 @@ pub fn debrief_ui(ui: &mut egui::Ui, view: &DebriefView) -> Option<Intent> {
                                 } else {
                                     theme::MUTED
                                 }));
-                                ui.label(o.method_names.join(", "));
+                                ui.add(egui::Label::new(o.method_names.join(", ")).wrap());
                                 ui.end_row();
                             }
                         });

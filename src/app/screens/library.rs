@@ -300,11 +300,32 @@ pub fn library_ui(ui: &mut egui::Ui, view: &LibraryView) -> Option<Intent> {
         }
         egui::ScrollArea::vertical()
             .auto_shrink(false)
-            .show(ui, |ui| {
+            .show_viewport(ui, |ui, viewport| {
+                // Cards out of sight keep their place but are not laid out: laying out every
+                // card would rasterise glyphs for text nobody sees (every Chinese summary in
+                // an English session, say) into egui's font atlas, which never shrinks.
+                let content_top = ui.min_rect().top();
+                let width = ui.available_width();
+                let spacing = ui.spacing().item_spacing.y;
                 for row in visible {
+                    let id = egui::Id::new(("library-card-height", &row.path, width as i32));
+                    let known: Option<f32> = ui.ctx().data(|d| d.get_temp(id));
+                    let y = ui.cursor().top() - content_top;
+                    let out_of_sight = match known {
+                        Some(height) => y + height < viewport.top() || y > viewport.bottom(),
+                        None => y > viewport.bottom(),
+                    };
+                    if out_of_sight {
+                        let height = known.unwrap_or(ESTIMATED_CARD_HEIGHT);
+                        ui.allocate_space(egui::vec2(width, (height - spacing).max(0.0)));
+                        continue;
+                    }
+                    let before = ui.cursor().top();
                     if scenario_card(ui, row, l) {
                         intent = Some(Intent::OpenScenario(row.path.clone()));
                     }
+                    let height = ui.cursor().top() - before;
+                    ui.ctx().data_mut(|d| d.insert_temp(id, height));
                 }
             });
     });
@@ -314,6 +335,9 @@ pub fn library_ui(ui: &mut egui::Ui, view: &LibraryView) -> Option<Intent> {
     }
     intent
 }
+
+/// The height given to a card not yet laid out, until it scrolls into view.
+const ESTIMATED_CARD_HEIGHT: f32 = 150.0;
 
 fn locale_name(l: Locale) -> &'static str {
     match l {

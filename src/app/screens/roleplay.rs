@@ -252,56 +252,61 @@ pub fn roleplay_ui(ui: &mut egui::Ui, view: &RolePlayView, revealed: bool) -> Op
         .resizable(false)
         .default_size(if view.presentation { 360.0 } else { 300.0 })
         .show(ui, |ui| {
-            ui.add_space(8.0);
-            ui.vertical_centered(|ui| {
-                portrait(
-                    ui,
-                    view.portrait,
-                    view.mood,
-                    if view.presentation { 220.0 } else { 190.0 },
-                );
-                ui.label(egui::RichText::new(&view.customer).strong().size(18.0));
-                ui.label(egui::RichText::new(&view.role).small().color(theme::MUTED));
-            });
-            section(ui, tr(T::Trust, l));
-            trust_meter(ui, view.trust, view.show_scores);
-            section(ui, tr(T::Relationship, l));
-            stage_ladder(ui, view.stage, l);
-            if !view.open_objections.is_empty() {
-                section(ui, tr(T::OpenObjections, l));
-                for (summary, category, status) in &view.open_objections {
-                    ui.label(
-                        egui::RichText::new(format!("{} · {}", category.name(l), status.name(l)))
+            // On a 720-line projector in large type the side panel is taller than the
+            // screen: the portrait gives way first, then the panel scrolls.
+            let largest = if view.presentation { 220.0 } else { 190.0 };
+            let portrait_size = (ui.available_height() * 0.3).clamp(110.0, largest);
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                ui.add_space(8.0);
+                ui.vertical_centered(|ui| {
+                    portrait(ui, view.portrait, view.mood, portrait_size);
+                    ui.label(egui::RichText::new(&view.customer).strong().size(18.0));
+                    ui.label(egui::RichText::new(&view.role).small().color(theme::MUTED));
+                });
+                section(ui, tr(T::Trust, l));
+                trust_meter(ui, view.trust, view.show_scores);
+                section(ui, tr(T::Relationship, l));
+                stage_ladder(ui, view.stage, l);
+                if !view.open_objections.is_empty() {
+                    section(ui, tr(T::OpenObjections, l));
+                    for (summary, category, status) in &view.open_objections {
+                        ui.label(
+                            egui::RichText::new(format!(
+                                "{} · {}",
+                                category.name(l),
+                                status.name(l)
+                            ))
                             .small()
                             .strong(),
-                    );
-                    ui.label(egui::RichText::new(summary).small());
-                }
-            }
-            ui.add_space(10.0);
-            ui.horizontal_wrapped(|ui| {
-                if view.can_undo && ui.button(tr(T::Undo, l).to_string()).clicked() {
-                    intent = Some(Intent::Undo);
-                }
-                if ui.button(tr(T::Restart, l)).clicked() {
-                    intent = Some(Intent::Restart);
-                }
-                if view.presentation {
-                    let label = if revealed {
-                        tr(T::Hide, l)
-                    } else {
-                        tr(T::Reveal, l)
-                    };
-                    if ui.button(format!("{label} (R)")).clicked() {
-                        intent = Some(Intent::Reveal(!revealed));
+                        );
+                        ui.label(egui::RichText::new(summary).small());
                     }
                 }
+                ui.add_space(10.0);
+                ui.horizontal_wrapped(|ui| {
+                    if view.can_undo && ui.button(tr(T::Undo, l).to_string()).clicked() {
+                        intent = Some(Intent::Undo);
+                    }
+                    if ui.button(tr(T::Restart, l)).clicked() {
+                        intent = Some(Intent::Restart);
+                    }
+                    if view.presentation {
+                        let label = if revealed {
+                            tr(T::Hide, l)
+                        } else {
+                            tr(T::Reveal, l)
+                        };
+                        if ui.button(format!("{label} (R)")).clicked() {
+                            intent = Some(Intent::Reveal(!revealed));
+                        }
+                    }
+                });
+                ui.label(
+                    egui::RichText::new(tr(T::Keys, l))
+                        .small()
+                        .color(theme::MUTED),
+                );
             });
-            ui.label(
-                egui::RichText::new(tr(T::Keys, l))
-                    .small()
-                    .color(theme::MUTED),
-            );
         });
 
     egui::Panel::bottom("roleplay-choices")
@@ -333,15 +338,23 @@ pub fn roleplay_ui(ui: &mut egui::Ui, view: &RolePlayView, revealed: bool) -> Op
                     intent = Some(Intent::ShowDebrief);
                 }
             }
-            for (i, choice) in view.choices.iter().enumerate() {
-                let text = egui::RichText::new(format!("{}.  {}", i + 1, choice));
-                let button = egui::Button::new(text)
-                    .wrap()
-                    .min_size(egui::vec2(ui.available_width(), 34.0));
-                if ui.add(button).clicked() {
-                    intent = Some(Intent::Choose(i));
-                }
-            }
+            // Long answers in large type would push the conversation off the screen: the
+            // choices take at most half of it and scroll beyond that.
+            let most = ctx.content_rect().height() * 0.5;
+            egui::ScrollArea::vertical()
+                .max_height(most)
+                .min_scrolled_height(most)
+                .show(ui, |ui| {
+                    for (i, choice) in view.choices.iter().enumerate() {
+                        let text = egui::RichText::new(format!("{}.  {}", i + 1, choice));
+                        let button = egui::Button::new(text)
+                            .wrap()
+                            .min_size(egui::vec2(ui.available_width(), 34.0));
+                        if ui.add(button).clicked() {
+                            intent = Some(Intent::Choose(i));
+                        }
+                    }
+                });
         });
 
     egui::CentralPanel::default().show(ui, |ui| {
@@ -356,6 +369,16 @@ pub fn roleplay_ui(ui: &mut egui::Ui, view: &RolePlayView, revealed: bool) -> Op
             .show(ui, |ui| {
                 for line in &view.transcript {
                     transcript_line(ui, line, &view.customer, l);
+                }
+                // Bring the newest line into view whenever one arrives, also when several
+                // arrive at once (opening a class at a prepared point) and the transcript
+                // was not scrolled to the bottom before.
+                let seen = egui::Id::new("transcript-lines-seen");
+                let before: Option<usize> = ui.ctx().data(|d| d.get_temp(seen));
+                if before != Some(view.transcript.len()) {
+                    ui.scroll_to_cursor(Some(egui::Align::BOTTOM));
+                    ui.ctx()
+                        .data_mut(|d| d.insert_temp(seen, view.transcript.len()));
                 }
             });
     });
