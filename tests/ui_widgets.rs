@@ -1,11 +1,14 @@
-//! egui tests of the role-play and debrief screens: what they show and the intents they return.
+//! egui tests of the library, role-play and debrief screens: what they show and the intents
+//! they return.
 #![cfg(feature = "gui")]
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use rapport::app::library::{Library, LibraryEntry};
 use rapport::app::screens::debrief::{DebriefView, debrief_ui};
+use rapport::app::screens::library::{LibraryView, library_ui};
 use rapport::app::screens::roleplay::{RolePlayView, roleplay_ui};
-use rapport::app::session::{ActiveSession, Intent, Mode, Running};
+use rapport::app::session::{ActiveSession, Intent, LibraryFilter, Mode, Running};
 use rapport::app::settings::Settings;
 use rapport::catalog::Catalog;
 use rapport::engine::Session;
@@ -120,4 +123,54 @@ fn debrief_shows_score_rules_and_offers_replay() {
     harness.get_by_label_contains("Replay (same seed)").click();
     harness.run();
     assert_eq!(*intent.borrow(), Some(Intent::Replay));
+}
+
+#[test]
+fn the_library_lays_out_only_the_cards_in_view() {
+    // Laying out a card rasterises its glyphs into egui's font atlas, which never shrinks;
+    // the library keeps cards out of sight unlaid, so a Chinese summary far down the list
+    // costs nothing until the trainee scrolls to it.
+    let mut library = Library::default();
+    let mut paths: Vec<_> = std::fs::read_dir("scenarios")
+        .expect("scenario folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('_'))
+        })
+        .collect();
+    paths.sort();
+    for path in paths {
+        let scenario = Catalog::default().load(&path).expect("shipped scenario");
+        let name = path
+            .file_name()
+            .expect("file")
+            .to_string_lossy()
+            .to_string();
+        library.entries.insert(
+            name.clone(),
+            LibraryEntry {
+                path: name,
+                scenario: Some(Arc::new(scenario)),
+                problems: Vec::new(),
+                revision: 1,
+            },
+        );
+    }
+    let view = LibraryView::build(&library, &LibraryFilter::default(), Locale::En);
+    let rows = view.visible();
+    assert!(rows.len() > 20, "the shipped library fills many screens");
+    let first = rows[0].title.clone();
+    let last = rows[rows.len() - 1].title.clone();
+    let mut harness = Harness::builder()
+        .with_size(bevy_egui::egui::vec2(1280.0, 800.0))
+        .build_ui(move |ui| {
+            library_ui(ui, &view);
+        });
+    harness.run();
+    harness.get_by_label_contains(&first);
+    assert!(
+        harness.query_by_label_contains(&last).is_none(),
+        "the last card ({last}) was laid out although it is far below the window"
+    );
 }

@@ -31,9 +31,16 @@ pub struct ScenarioLoadError(pub Vec<crate::load::Problem>);
 
 #[derive(Default, TypePath)]
 pub struct ScenarioLoader {
-    /// The last model parsed per model file, with the text it came from: every scenario in a
-    /// folder shares one model, instead of each load holding its own copy.
-    models: std::sync::Mutex<Vec<(std::path::PathBuf, Vec<u8>, Arc<Model>)>>,
+    /// The last model parsed per model file: every scenario in a folder shares one model,
+    /// instead of each load holding its own copy.
+    models: std::sync::Mutex<Vec<ParsedModel>>,
+}
+
+/// A model file's text and the model parsed from it.
+struct ParsedModel {
+    path: std::path::PathBuf,
+    text: Vec<u8>,
+    model: Arc<Model>,
 }
 
 impl ScenarioLoader {
@@ -46,16 +53,20 @@ impl ScenarioLoader {
             .models
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some((_, _, model)) = models.iter().find(|(p, b, _)| p == path && *b == bytes) {
-            return Ok(model.clone());
+        if let Some(parsed) = models.iter().find(|m| m.path == path && m.text == bytes) {
+            return Ok(parsed.model.clone());
         }
         let text = String::from_utf8_lossy(&bytes);
         let model = Arc::new(Model::parse(
             &text,
             &format!("scenarios/{}", path.display()),
         )?);
-        models.retain(|(p, _, _)| p != path);
-        models.push((path.to_path_buf(), bytes, model.clone()));
+        models.retain(|m| m.path != path);
+        models.push(ParsedModel {
+            path: path.to_path_buf(),
+            text: bytes,
+            model: model.clone(),
+        });
         Ok(model)
     }
 }
