@@ -4,14 +4,14 @@
 //! It explores positions (a node plus the [`PlayState`] that decides the score) rather than
 //! paths, memoising each one, so its cost grows with the number of distinct positions, not
 //! with the exponential number of paths. Loops are forbidden by validation, so positions form
-//! a DAG and each is evaluated once, bottom-up, with an explicit stack (no recursion depth).
+//! a DAG: they are reached in topological order of their nodes and valued once each, children
+//! first, without recursion.
 
-use crate::compile::{Cond, Scenario, Then};
+use crate::compile::{Cond, FastMap, Scenario, Then};
 use crate::engine::{PlayState, Stop, apply_choice, arrive, trust_delta, visible_choices};
 use crate::scoring::total;
 use crate::vocabulary::{Outcome, Personality};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// Trust runs from 0 to 100; a position is numbered `class * TRUST_LEVELS + trust`.
 const TRUST_LEVELS: usize = 101;
@@ -48,7 +48,6 @@ fn key(stop: Stop, s: &PlayState) -> Key {
     }
     [head, s.flags, s.milestones, tracks[0], tracks[1]]
 }
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// A score distribution: (score, probability) pairs sorted by score.
 pub type Distribution = Vec<(u32, f64)>;
@@ -309,13 +308,7 @@ impl<'a> Analyzer<'a> {
         for _ in 0..=scn.nodes.len() {
             self.visited[n] = true;
             match &scn.nodes[n].then {
-                Then::Branch { cases, otherwise } => {
-                    n = cases
-                        .iter()
-                        .find(|(c, _)| state.holds(c))
-                        .map(|(_, x)| *x)
-                        .unwrap_or(*otherwise);
-                }
+                Then::Branch { cases, otherwise } => n = state.route(cases, *otherwise),
                 _ => break,
             }
         }
@@ -771,19 +764,7 @@ fn live_flags(scn: &Scenario, rank: &[usize]) -> Vec<u64> {
 /// loops; a node left over by one would be ranked last).
 fn topological_rank(scn: &Scenario) -> Vec<usize> {
     let n = scn.nodes.len();
-    let successors = |i: usize| -> Vec<usize> {
-        match &scn.nodes[i].then {
-            Then::Choices(list) => list.iter().map(|c| c.next).collect(),
-            Then::Chance(branches) => branches.iter().map(|b| b.next).collect(),
-            Then::Diagnose { next, .. } => vec![*next],
-            Then::Branch { cases, otherwise } => cases
-                .iter()
-                .map(|(_, x)| *x)
-                .chain(std::iter::once(*otherwise))
-                .collect(),
-            Then::End(_) => Vec::new(),
-        }
-    };
+    let successors = |i: usize| crate::compile::successors(&scn.nodes[i].then);
     let mut incoming = vec![0usize; n];
     for i in 0..n {
         for s in successors(i) {
@@ -984,8 +965,10 @@ pub fn analyze(scn: &Scenario) -> Analysis {
                     let b = node_best[node].get_or_insert(best);
                     *b = (*b).max(best);
                     if matches!(c.stop, Stop::Decision(_)) {
-                        for (label, after) in analyzer.choice_values(id) {
-                            let v = choice_best.entry((node, label)).or_insert(0);
+                        for k in analyzer.open_edges(id) {
+                            let after = analyzer.best(analyzer.child(id, k));
+                            let v = choice_best.entry((node, analyzer.edge(c, k).label));
+                            let v = v.or_insert(0);
                             *v = (*v).max(after);
                         }
                     }

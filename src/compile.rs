@@ -11,7 +11,8 @@ use crate::scenario::{
     ScenarioFile, ThenSpec,
 };
 use crate::vocabulary::{Category, Locale, Mood, Outcome, Personality, Stage, Timing};
-type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+/// A hash map with a fast, fixed (unkeyed) hasher: its keys come from the scenario, not an attacker.
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 use std::sync::Arc;
 
 pub const MAX_NODES: usize = 100_000;
@@ -948,7 +949,7 @@ fn check_metadata(c: &mut Compiler) {
 }
 
 /// Where a node can lead; names that did not resolve (already reported) are left out.
-fn successors(then: &Then) -> Vec<usize> {
+pub(crate) fn successors(then: &Then) -> Vec<usize> {
     let mut out: Vec<usize> = match then {
         Then::Choices(list) => list.iter().map(|c| c.next).collect(),
         Then::Chance(list) => list.iter().map(|b| b.next).collect(),

@@ -136,6 +136,14 @@ impl PlayState {
         }
     }
 
+    /// Where a routing node sends this state: the first case that holds, or `otherwise`.
+    pub fn route(&self, cases: &[(Cond, usize)], otherwise: usize) -> usize {
+        cases
+            .iter()
+            .find(|(c, _)| self.holds(c))
+            .map_or(otherwise, |(_, next)| *next)
+    }
+
     pub fn can_choose(&self, choice: &Choice) -> bool {
         choice.when.as_ref().is_none_or(|c| self.holds(c))
     }
@@ -254,11 +262,7 @@ pub fn arrive(scn: &Scenario, state: &mut PlayState, mut node: usize, sink: &mut
             Then::Chance(_) => return Stop::Chance(node),
             Then::End(_) => return Stop::End(node),
             Then::Branch { cases, otherwise } => {
-                node = cases
-                    .iter()
-                    .find(|(c, _)| state.holds(c))
-                    .map(|(_, n)| *n)
-                    .unwrap_or(*otherwise);
+                node = state.route(cases, *otherwise);
             }
         }
     }

@@ -4,10 +4,11 @@
 //! choice gained or lost trust. A copy is built into the binary; a `_model.ron` placed in a
 //! scenario folder replaces it for the scenarios in that folder.
 
+use crate::compile::FastMap;
 use crate::load::{Problem, parse_ron};
 use crate::vocabulary::{Bilingual, Personality, Stage};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 /// The text of the model shipped with Rapport.
@@ -92,8 +93,8 @@ pub struct StageRule {
 #[derive(Debug, Clone)]
 pub struct Model {
     pub file: ModelFile,
-    technique_index: HashMap<String, usize, foldhash::fast::FixedState>,
-    milestone_index: HashMap<String, usize, foldhash::fast::FixedState>,
+    technique_index: FastMap<String, usize>,
+    milestone_index: FastMap<String, usize>,
     /// Per stage (by `Stage::index`), its threshold and the milestone mask that unlocks it.
     pub stage_rules: [(i32, u64); 4],
     pub technique_grants: Vec<u64>,
@@ -116,7 +117,7 @@ impl Model {
                 message,
             })
         };
-        let mut milestone_index = HashMap::default();
+        let mut milestone_index = FastMap::default();
         for (i, m) in file.milestones.iter().enumerate() {
             if milestone_index.insert(m.id.clone(), i).is_some() {
                 complain(format!("milestone `{}` is defined twice", m.id));
@@ -125,7 +126,7 @@ impl Model {
         if file.milestones.len() > MAX_MILESTONES {
             complain(format!("at most {MAX_MILESTONES} milestones are supported"));
         }
-        let mut technique_index = HashMap::default();
+        let mut technique_index = FastMap::default();
         for (i, t) in file.techniques.iter().enumerate() {
             if technique_index.insert(t.id.clone(), i).is_some() {
                 complain(format!("technique `{}` is defined twice", t.id));

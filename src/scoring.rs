@@ -116,6 +116,23 @@ pub fn total(scn: &Scenario, state: &PlayState, outcome: Outcome) -> u32 {
     points(scn, state, outcome).total()
 }
 
+/// The objections the score counts, with the tenths of result and timing each earns: raised
+/// ones, and a central one even if it never surfaced.
+fn counted_objections<'a>(
+    scn: &'a Scenario,
+    state: &'a PlayState,
+) -> impl Iterator<Item = (&'a crate::compile::Objection, (u32, u32))> + 'a {
+    state
+        .objections
+        .iter()
+        .zip(&scn.objections)
+        .filter(|(track, spec)| track.status != ObjectionStatus::NotRaised || spec.central)
+        .map(|(track, spec)| {
+            let tenths = objection_tenths(track.status, track.timing, &spec.right_timings);
+            (spec, tenths)
+        })
+}
+
 /// What each rule awards a finished state; [`explain`] turns it into the printed rules.
 struct Points {
     outcome: u32,
@@ -151,15 +168,10 @@ fn points(scn: &Scenario, state: &PlayState, outcome: Outcome) -> Points {
     } else {
         scaled(w.relationship, (end - start) as f64, (top - start) as f64)
     };
-    // Raised objections count; a central one counts double and counts even if never surfaced.
     let mut weight_total = 0u32;
     let mut earned_tenths = 0u32;
-    for (track, spec) in state.objections.iter().zip(&scn.objections) {
-        if track.status == ObjectionStatus::NotRaised && !spec.central {
-            continue;
-        }
+    for (spec, (result, timing)) in counted_objections(scn, state) {
         let weight = if spec.central { 2 } else { 1 };
-        let (result, timing) = objection_tenths(track.status, track.timing, &spec.right_timings);
         weight_total += weight;
         earned_tenths += weight * (result + timing);
     }
@@ -268,14 +280,8 @@ fn explain(scn: &Scenario, state: &PlayState, outcome: Outcome, points: &Points)
         },
     );
 
-    let parts: Vec<String> = state
-        .objections
-        .iter()
-        .zip(&scn.objections)
-        .filter(|(track, spec)| track.status != ObjectionStatus::NotRaised || spec.central)
-        .map(|(track, spec)| {
-            let (result, timing) =
-                objection_tenths(track.status, track.timing, &spec.right_timings);
+    let parts: Vec<String> = counted_objections(scn, state)
+        .map(|(spec, (result, timing))| {
             format!(
                 "{} {}+{}/10{}",
                 spec.id,
