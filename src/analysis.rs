@@ -8,7 +8,7 @@
 //! first, without recursion.
 
 use crate::compile::{Cond, FastMap, Scenario, Then};
-use crate::engine::{PlayState, Stop, apply_choice, arrive, trust_delta, visible_choices};
+use crate::engine::{PlayState, Stop, apply_choice, arrive, draw, trust_delta, visible_choices};
 use crate::scoring::total;
 use crate::vocabulary::{Outcome, Personality};
 use serde::{Deserialize, Serialize};
@@ -39,7 +39,9 @@ fn key(stop: Stop, s: &PlayState) -> Key {
         | (s.stage as u64) << 36
         | (s.style_balance as u8 as u64) << 38
         | diagnosis << 46
-        | (s.mistakes as u64) << 48;
+        | (s.mistakes as u64) << 48
+        | (s.contact_start as u64) << 51
+        | (s.contact as u64) << 53;
     let mut tracks = [0u64; 2];
     for (i, t) in s.objections.iter().enumerate() {
         let code =
@@ -309,6 +311,7 @@ impl<'a> Analyzer<'a> {
             self.visited[n] = true;
             match &scn.nodes[n].then {
                 Then::Branch { cases, otherwise } => n = state.route(cases, *otherwise),
+                Then::Later { next, .. } => n = *next,
                 _ => break,
             }
         }
@@ -456,7 +459,7 @@ impl<'a> Analyzer<'a> {
             ..c.state
         };
         let next = match (c.stop, &scn.nodes[stop_node(c.stop)].then) {
-            (Stop::Chance(_), Then::Chance(branches)) => branches[label].next,
+            (Stop::Chance(node), Then::Chance(_)) => draw(scn, &mut state, node, label),
             (Stop::Decision(node), _) => apply_choice(scn, &mut state, node, label, &mut None),
             (stop, _) => stop_node(stop),
         };
@@ -753,7 +756,7 @@ fn live_flags(scn: &Scenario, rank: &[usize]) -> Vec<u64> {
                 })
             }
             Then::Chance(branches) => branches.iter().fold(0, |acc, b| acc | live[b.next]),
-            Then::Diagnose { next, .. } => live[*next],
+            Then::Diagnose { next, .. } | Then::Later { next, .. } => live[*next],
             Then::End(_) => 0,
         };
     }
@@ -1084,21 +1087,29 @@ impl Simulation {
     }
 }
 
-/// Plays `runs` sessions, choosing uniformly at random; run `k` uses session seed `seed + k`.
-pub fn simulate(scn: &std::sync::Arc<Scenario>, runs: u32, seed: u64) -> Simulation {
-    use rand::{Rng, SeedableRng};
-    let mut policy = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x5241_5050_4f52_5421);
+/// Plays `runs` sessions, choosing by `policy` (random choices from a seeded generator);
+/// run `k` uses session seed `seed + k`.
+pub fn simulate(
+    scn: &std::sync::Arc<Scenario>,
+    runs: u32,
+    seed: u64,
+    policy: crate::cues::Policy,
+) -> Simulation {
+    use rand::SeedableRng;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x5241_5050_4f52_5421);
     let mut scores = Vec::with_capacity(runs as usize);
     let mut outcomes: Vec<(Outcome, u32)> = Outcome::ALL.iter().map(|&o| (o, 0)).collect();
     for k in 0..runs {
         let mut session = crate::engine::Session::new(scn.clone(), seed.wrapping_add(k as u64));
         for _ in 0..=scn.nodes.len() {
-            let options = match session.prompt() {
-                crate::engine::Prompt::Choices(list) => list.len(),
-                crate::engine::Prompt::Diagnose { .. } => Personality::ALL.len(),
+            let pick = match session.prompt() {
+                crate::engine::Prompt::Choices(list) => policy.pick(&list, &mut rng),
+                crate::engine::Prompt::Diagnose { .. } => {
+                    crate::cues::Policy::Random.pick_index(Personality::ALL.len(), &mut rng)
+                }
                 crate::engine::Prompt::Ended => break,
             };
-            if options == 0 || session.choose(policy.random_range(0..options)).is_err() {
+            if session.choose(pick).is_err() {
                 break;
             }
         }
@@ -1129,16 +1140,30 @@ pub struct LibraryRow {
     pub discrimination: i64,
     pub decisions_on_best_path: usize,
     pub endings: usize,
+    /// Decisions where the best choice is the longest line, of those with a best choice.
+    pub best_is_longest: (usize, usize),
+    /// Mean score of always picking the longest line.
+    pub longest_mean: f64,
 }
 
 pub fn library_rows(scenarios: &[(std::path::PathBuf, Scenario)]) -> Vec<LibraryRow> {
     scenarios
         .iter()
-        .map(|(path, scn)| library_row(path, scn, &analyze(scn)))
+        .map(|(path, scn)| {
+            let scn = std::sync::Arc::new(scn.clone());
+            let a = analyze(&scn);
+            let cues = crate::cues::figures(&scn, &a);
+            library_row(path, &scn, &a, &cues)
+        })
         .collect()
 }
 
-pub fn library_row(path: &std::path::Path, scn: &Scenario, a: &Analysis) -> LibraryRow {
+pub fn library_row(
+    path: &std::path::Path,
+    scn: &Scenario,
+    a: &Analysis,
+    cues: &crate::cues::CueFigures,
+) -> LibraryRow {
     {
         {
             let mut techniques: Vec<String> = scn
@@ -1185,6 +1210,8 @@ pub fn library_row(path: &std::path::Path, scn: &Scenario, a: &Analysis) -> Libr
                 discrimination: a.overall.discrimination,
                 decisions_on_best_path,
                 endings: a.endings.len(),
+                best_is_longest: (cues.best_is_longest, cues.decisions),
+                longest_mean: cues.longest_mean,
             }
         }
     }
@@ -1195,13 +1222,13 @@ pub fn library_markdown(rows: &[LibraryRow]) -> String {
     let mut md = String::new();
     let _ = writeln!(
         md,
-        "| scenario | locale | personality | central objection | best | median | worst | decisions | techniques |"
+        "| scenario | locale | personality | central objection | best | median | worst | decisions | best is longest | longest-line mean | techniques |"
     );
-    let _ = writeln!(md, "|---|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(md, "|---|---|---|---|---|---|---|---|---|---|---|");
     for r in rows {
         let _ = writeln!(
             md,
-            "| {} (`{}`) | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} (`{}`) | {} | {} | {} | {} | {} | {} | {} | {}/{} | {:.1} | {} |",
             r.title,
             r.file,
             r.locale,
@@ -1215,6 +1242,9 @@ pub fn library_markdown(rows: &[LibraryRow]) -> String {
             r.median,
             r.worst,
             r.decisions_on_best_path,
+            r.best_is_longest.0,
+            r.best_is_longest.1,
+            r.longest_mean,
             r.techniques.join(", ")
         );
     }

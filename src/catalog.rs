@@ -66,23 +66,35 @@ fn io_problem(path: &Path, e: &std::io::Error) -> Problem {
 }
 
 pub fn read_text(path: &Path) -> Result<String, Problem> {
-    let bytes = std::fs::read(path).map_err(|e| io_problem(path, &e))?;
-    if bytes.len() > crate::load::MAX_FILE_BYTES {
-        return Err(Problem {
-            source: path.display().to_string(),
-            location: Location { line: 1, column: 1 },
-            message: format!("file is larger than {} bytes", crate::load::MAX_FILE_BYTES),
-        });
+    use std::io::Read;
+    let source = path.display().to_string();
+    let refuse = |message: String| Problem {
+        source: source.clone(),
+        location: Location { line: 1, column: 1 },
+        message,
+    };
+    // Check before reading: a device such as /dev/zero would otherwise be read forever.
+    let meta = std::fs::metadata(path).map_err(|e| io_problem(path, &e))?;
+    if !meta.is_file() {
+        return Err(refuse(
+            "this is not a regular file (a folder, a device or a pipe); give a .ron file".into(),
+        ));
     }
-    String::from_utf8(bytes).map_err(|e| {
-        let text =
-            String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]).to_string();
-        Problem {
-            source: path.display().to_string(),
-            location: crate::load::location_of_offset(&text, text.len()),
-            message: "the file is not valid UTF-8; save it as UTF-8".into(),
-        }
-    })
+    if meta.len() > crate::load::MAX_FILE_BYTES as u64 {
+        return Err(refuse(format!(
+            "the file is {} bytes; files may be at most {} bytes",
+            meta.len(),
+            crate::load::MAX_FILE_BYTES
+        )));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| {
+            f.take(crate::load::MAX_FILE_BYTES as u64 + 1)
+                .read_to_end(&mut bytes)
+        })
+        .map_err(|e| io_problem(path, &e))?;
+    crate::load::decode_text(bytes, &source)
 }
 
 /// Loads scenarios, using each folder's `_model.ron` when it has one.

@@ -21,6 +21,7 @@ pub const MAX_OBJECTIONS: usize = 16;
 pub const MAX_TEXT_CHARS: usize = 20_000;
 pub const MAX_TRUST_EFFECT: i32 = 50;
 pub const MAX_CHANCE_WEIGHT: u32 = 10_000;
+pub const MAX_DAYS_BETWEEN_CONTACTS: u16 = 3_650;
 
 /// A scenario ready to run: names resolved to indices, every reference checked.
 #[derive(Debug, Clone)]
@@ -43,7 +44,14 @@ pub struct Scenario {
 pub struct Objection {
     pub id: String,
     pub category: Category,
-    pub kind: String,
+    /// Index into the model's `objection_types`.
+    pub subtype: usize,
+    /// Indices into the model's `price_motives` and `causes`.
+    pub motives: Vec<usize>,
+    pub causes: Vec<usize>,
+    pub detail: String,
+    /// The flag that, while set, makes this objection an excuse rather than a real concern.
+    pub excuse_if: Option<u64>,
     pub summary: String,
     pub central: bool,
     pub right_timings: Vec<Timing>,
@@ -78,6 +86,12 @@ pub enum Then {
         cases: Vec<(Cond, usize)>,
         otherwise: usize,
     },
+    /// Time passes; the next contact begins at `next`.
+    Later {
+        days: u16,
+        note: Arc<str>,
+        next: usize,
+    },
     End(Ending),
 }
 
@@ -92,6 +106,8 @@ pub struct Ending {
 pub struct ChanceBranch {
     pub weight: u32,
     pub note: Arc<str>,
+    /// Flags set when this branch is drawn.
+    pub set: u64,
     pub next: usize,
 }
 
@@ -322,6 +338,26 @@ fn check_text(
 }
 
 impl<'a> Compiler<'a> {
+    /// The mask of a flag named outside any node (an objection's `excuse_if`).
+    fn flag_index(&mut self, name: &str) -> u64 {
+        let index = match self.flags.iter().position(|f| f == name) {
+            Some(i) => i,
+            None => {
+                self.flags.push(name.to_string());
+                self.flags_set.push(false);
+                self.flags.len() - 1
+            }
+        };
+        if index >= MAX_FLAGS {
+            self.problems.push(self.loc.at_field(
+                "excuse_if",
+                format!("a scenario may use at most {MAX_FLAGS} flags; `{name}` is one too many"),
+            ));
+            return 0;
+        }
+        1u64 << index
+    }
+
     fn flag(&mut self, name: &str, node: usize, setting: bool) -> u64 {
         let index = match self.flags.iter().position(|f| f == name) {
             Some(i) => i,
@@ -509,6 +545,14 @@ impl<'a> Compiler<'a> {
             .milestones
             .iter()
             .fold(0, |m, f| m | self.milestone(f, node));
+        if milestones & self.model.contact_milestone != 0 {
+            let name = &self.model.file.contact_milestone;
+            self.problems.push(self.loc.in_node(
+                node,
+                name,
+                format!("`{name}` is achieved only by meeting again: use a `later` step, not a choice's milestones"),
+            ));
+        }
         if spec.feedback.trim().is_empty() {
             self.problems.push(self.loc.nth_in_node(
                 node,
@@ -660,6 +704,21 @@ pub fn compile(
             ));
         }
     }
+    let typed: Vec<(usize, Vec<usize>, Vec<usize>)> = file
+        .objections
+        .iter()
+        .map(|o| objection_typing(&mut c, o))
+        .collect();
+    let excuse_flags: Vec<Option<u64>> = file
+        .objections
+        .iter()
+        .map(|o| {
+            o.excuse_if.as_ref().map(|f| {
+                c.flags_tested.push((usize::MAX, f.clone()));
+                c.flag_index(f)
+            })
+        })
+        .collect();
 
     let personalities = file.customer.personality.candidates();
     let drawn = matches!(file.customer.personality, PersonalitySpec::Drawn(_));
@@ -771,9 +830,11 @@ pub fn compile(
                             ),
                         ));
                     }
+                    let set = b.set.iter().fold(0, |m, f| m | c.flag(f, i, true));
                     branches.push(ChanceBranch {
                         weight: b.weight,
                         note: Arc::from(b.note.as_str()),
+                        set,
                         next: c.target(&b.next, i),
                     });
                 }
@@ -801,6 +862,25 @@ pub fn compile(
                 cases: Vec::new(),
                 otherwise: c.target(next, i),
             },
+            ThenSpec::Later(l) => {
+                check_text(&mut c.problems, &c.loc, Some(i), "a later step's note", &l.note);
+                if !(1..=MAX_DAYS_BETWEEN_CONTACTS).contains(&l.days) {
+                    c.problems.push(c.loc.nth_in_node(
+                        i,
+                        "days",
+                        0,
+                        format!(
+                            "days is {}; a later contact comes 1 to {MAX_DAYS_BETWEEN_CONTACTS} days after this one",
+                            l.days
+                        ),
+                    ));
+                }
+                Then::Later {
+                    days: l.days,
+                    note: Arc::from(l.note.as_str()),
+                    next: c.target(&l.next, i),
+                }
+            }
             ThenSpec::End(e) => {
                 check_text(&mut c.problems, &c.loc, Some(i), "the debrief", &e.debrief);
                 Then::End(Ending {
@@ -839,11 +919,12 @@ pub fn compile(
             .map(|i| c.flags_set[i])
             .unwrap_or(false);
         if !set {
-            c.problems.push(c.loc.in_node(
-                node,
-                &name,
-                format!("flag `{name}` is tested but no choice sets it"),
-            ));
+            let message = format!("flag `{name}` is tested but no choice or chance sets it");
+            c.problems.push(if node == usize::MAX {
+                c.loc.at_field("excuse_if", message)
+            } else {
+                c.loc.in_node(node, &name, message)
+            });
         }
     }
 
@@ -857,10 +938,16 @@ pub fn compile(
         let objections = file
             .objections
             .iter()
-            .map(|o| Objection {
+            .zip(typed)
+            .zip(excuse_flags)
+            .map(|((o, (subtype, motives, causes)), excuse_if)| Objection {
                 id: o.id.clone(),
                 category: o.category,
-                kind: o.kind.clone(),
+                subtype,
+                motives,
+                causes,
+                detail: o.detail.clone(),
+                excuse_if,
                 summary: o.summary.clone(),
                 central: o.central,
                 right_timings: o.timing.clone(),
@@ -886,6 +973,88 @@ pub fn compile(
         problems.dedup();
         Err(problems)
     }
+}
+
+/// Resolves an objection's sub-type, motives and causes against the model.
+fn objection_typing(
+    c: &mut Compiler,
+    o: &crate::scenario::ObjectionSpec,
+) -> (usize, Vec<usize>, Vec<usize>) {
+    let model = c.model;
+    let list = |ids: Vec<&str>| ids.join(", ");
+    let subtype = match model.objection_type(&o.subtype) {
+        Some(i) => {
+            let t = &model.file.objection_types[i];
+            if t.category != o.category {
+                c.problems.push(c.loc.at_field(
+                    "subtype",
+                    format!(
+                        "objection `{}` is a {} objection, but sub-type `{}` is of category {}",
+                        o.id, o.category, o.subtype, t.category
+                    ),
+                ));
+            }
+            i
+        }
+        None => {
+            let same: Vec<&str> = model
+                .file
+                .objection_types
+                .iter()
+                .filter(|t| t.category == o.category)
+                .map(|t| t.id.as_str())
+                .collect();
+            c.problems.push(c.loc.at_field(
+                "subtype",
+                format!(
+                    "objection `{}` names unknown sub-type `{}`; a {} objection is one of: {}",
+                    o.id,
+                    o.subtype,
+                    o.category,
+                    list(same)
+                ),
+            ));
+            0
+        }
+    };
+    if !o.motives.is_empty() && o.category != Category::Price {
+        c.problems.push(c.loc.at_field(
+            "motives",
+            format!(
+                "objection `{}` lists motives, which only a price objection has",
+                o.id
+            ),
+        ));
+    }
+    let mut motives = Vec::new();
+    for m in &o.motives {
+        match model.price_motive(m) {
+            Some(i) => motives.push(i),
+            None => c.problems.push(c.loc.at_field(
+                "motives",
+                format!(
+                    "objection `{}` names unknown motive `{m}`; expected one of: {}",
+                    o.id,
+                    list(model.file.price_motives.iter().map(|m| m.id.as_str()).collect())
+                ),
+            )),
+        }
+    }
+    let mut causes = Vec::new();
+    for cause in &o.causes {
+        match model.cause(cause) {
+            Some(i) => causes.push(i),
+            None => c.problems.push(c.loc.at_field(
+                "causes",
+                format!(
+                    "objection `{}` names unknown cause `{cause}`; expected one of: {}",
+                    o.id,
+                    list(model.file.causes.iter().map(|c| c.id.as_str()).collect())
+                ),
+            )),
+        }
+    }
+    (subtype, motives, causes)
 }
 
 fn location_of(loc: &Locator, node: usize) -> Location {
@@ -953,7 +1122,7 @@ pub(crate) fn successors(then: &Then) -> Vec<usize> {
     let mut out: Vec<usize> = match then {
         Then::Choices(list) => list.iter().map(|c| c.next).collect(),
         Then::Chance(list) => list.iter().map(|b| b.next).collect(),
-        Then::Diagnose { next, .. } => vec![*next],
+        Then::Diagnose { next, .. } | Then::Later { next, .. } => vec![*next],
         Then::Branch { cases, otherwise } => cases
             .iter()
             .map(|(_, n)| *n)
@@ -1057,10 +1226,6 @@ fn find_cycle(nodes: &[Node], start: usize) -> Option<Vec<usize>> {
     None
 }
 
-/// What must match between a choice and its translation: techniques, objection handling,
-/// where it leads and whether it is a mistake.
-type ChoiceShape = (Vec<usize>, Vec<(ActionKind, usize)>, usize, bool);
-
 /// Differences in structure between a scenario and its translation, reported against `b`.
 pub fn compare_translations(a: &Scenario, b: &Scenario) -> Vec<Problem> {
     let mut problems = Vec::new();
@@ -1086,18 +1251,28 @@ pub fn compare_translations(a: &Scenario, b: &Scenario) -> Vec<Problem> {
     if a.start_trust != b.start_trust || a.start_stage != b.start_stage {
         say("the starting trust or stage differs".into());
     }
-    let obj_a: Vec<(&str, Category, bool)> = a
-        .objections
-        .iter()
-        .map(|o| (o.id.as_str(), o.category, o.central))
-        .collect();
-    let obj_b: Vec<(&str, Category, bool)> = b
-        .objections
-        .iter()
-        .map(|o| (o.id.as_str(), o.category, o.central))
-        .collect();
-    if obj_a != obj_b {
-        say("the objections (ids, categories, which is central) differ".into());
+    let objections = |s: &Scenario| -> Vec<String> {
+        s.objections
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} {:?} central={} subtype={} motives={:?} causes={:?} excuse_if={:?} timing={:?}",
+                    o.id, o.category, o.central, o.subtype, o.motives, o.causes, o.excuse_if, o.right_timings
+                )
+            })
+            .collect()
+    };
+    for (oa, ob) in objections(a).iter().zip(objections(b).iter()) {
+        if oa != ob {
+            say(format!("objection `{ob}` against `{oa}`"));
+        }
+    }
+    if a.objections.len() != b.objections.len() {
+        say(format!(
+            "{} objections against {}",
+            b.objections.len(),
+            a.objections.len()
+        ));
     }
     if a.nodes.len() != b.nodes.len() {
         say(format!("{} nodes against {}", b.nodes.len(), a.nodes.len()));
@@ -1113,36 +1288,69 @@ pub fn compare_translations(a: &Scenario, b: &Scenario) -> Vec<Problem> {
         if na.raises != nb.raises {
             say(format!("node `{}` raises different objections", nb.id));
         }
-        let shape = |n: &Node| -> Vec<ChoiceShape> {
-            match &n.then {
-                Then::Choices(list) => list
-                    .iter()
-                    .map(|c| {
-                        (
-                            c.techniques.clone(),
-                            c.objections.clone(),
-                            c.next,
-                            c.mistake,
-                        )
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            }
-        };
-        if std::mem::discriminant(&na.then) != std::mem::discriminant(&nb.then) {
+        let (sa, sb) = (scoring_shape(&na.then), scoring_shape(&nb.then));
+        if sa.len() != sb.len() {
             say(format!("node `{}` continues differently", nb.id));
-        } else if successors(&na.then) != successors(&nb.then) {
-            say(format!("node `{}` leads to different nodes", nb.id));
-        } else if shape(na) != shape(nb) {
-            say(format!(
-                "node `{}` has choices with different techniques, objection handling or mistakes",
-                nb.id
-            ));
-        } else if let (Then::End(ea), Then::End(eb)) = (&na.then, &nb.then)
-            && ea.outcome != eb.outcome
-        {
-            say(format!("ending `{}` has a different outcome", nb.id));
+            continue;
+        }
+        for ((what, va), (_, vb)) in sa.iter().zip(&sb) {
+            if va != vb {
+                say(format!("node `{}`: {what} differs ({vb} against {va})", nb.id));
+            }
         }
     }
     problems
+}
+
+/// Everything about how a node continues that decides a score, as labelled values: a
+/// translation must match its original in each of them. Text is left out.
+fn scoring_shape(then: &Then) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    match then {
+        Then::Choices(list) => {
+            out.push(("the kind of step".into(), "choices".into()));
+            out.push(("the number of choices".into(), list.len().to_string()));
+            for (i, c) in list.iter().enumerate() {
+                let n = i + 1;
+                let mut field = |what: &str, value: String| {
+                    out.push((format!("choice {n}'s {what}"), value));
+                };
+                field("techniques", format!("{:?}", c.techniques));
+                field("objection handling", format!("{:?}", c.objections));
+                field("trust", format!("{:?}", c.trust_override));
+                field("trust_bonus", c.trust_bonus.to_string());
+                field("flags set", format!("{:#x}", c.set));
+                field("flags cleared", format!("{:#x}", c.clear));
+                field("milestones", format!("{:#x}", c.milestones));
+                field("breach", c.breach.is_some().to_string());
+                field("condition", format!("{:?}", c.when));
+                field("mistake mark", c.mistake.to_string());
+                field("next", c.next.to_string());
+            }
+        }
+        Then::Chance(list) => {
+            out.push(("the kind of step".into(), "chance".into()));
+            out.push(("the number of branches".into(), list.len().to_string()));
+            for (i, b) in list.iter().enumerate() {
+                out.push((
+                    format!("chance branch {}", i + 1),
+                    format!("weight {} set {:#x} next {} hidden {}", b.weight, b.set, b.next, b.note.is_empty()),
+                ));
+            }
+        }
+        Then::Diagnose { next, .. } => out.push(("the diagnosis".into(), format!("next {next}"))),
+        Then::Branch { cases, otherwise } => {
+            out.push(("the kind of step".into(), "branch".into()));
+            out.push(("the branch".into(), format!("{cases:?} otherwise {otherwise}")));
+        }
+        Then::Later { days, next, .. } => {
+            out.push(("the kind of step".into(), "later".into()));
+            out.push(("the later step".into(), format!("{days} days, next {next}")));
+        }
+        Then::End(e) => {
+            out.push(("the kind of step".into(), "end".into()));
+            out.push(("the outcome".into(), format!("{:?}", e.outcome)));
+        }
+    }
+    out
 }

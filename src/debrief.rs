@@ -89,25 +89,40 @@ pub fn debrief(session: &Session) -> Option<Debrief> {
     Some(Debrief {
         report,
         decisions,
-        transcript: transcript(session.events()),
+        transcript: transcript(session.events(), session.scenario().locale()),
         customer: scn.file.customer.name.clone(),
         locale: scn.locale(),
     })
 }
 
 /// The spoken lines of a session, with coach feedback, in order.
-pub fn transcript(events: &[Event]) -> Vec<TranscriptLine> {
+pub fn transcript(events: &[Event], locale: crate::vocabulary::Locale) -> Vec<TranscriptLine> {
     events
         .iter()
         .filter_map(|e| match e {
             Event::CustomerSays { text, .. } => Some((Speaker::Customer, text.to_string())),
             Event::TraineeSays { text, .. } => Some((Speaker::Trainee, text.to_string())),
             Event::ChanceHappened { note } => Some((Speaker::Narrator, note.to_string())),
+            Event::ContactBegan {
+                contact,
+                days,
+                note,
+            } => Some((Speaker::Narrator, contact_line(locale, *contact, *days, note))),
             Event::Feedback { text, .. } => Some((Speaker::Coach, text.to_string())),
             _ => None,
         })
         .map(|(speaker, text)| TranscriptLine { speaker, text })
         .collect()
+}
+
+/// A new contact as the transcript shows it: the heading, then what the contact is.
+pub fn contact_line(locale: crate::vocabulary::Locale, contact: u8, days: u16, note: &str) -> String {
+    let heading = crate::vocabulary::contact_heading(locale, contact, days);
+    if note.is_empty() {
+        format!("— {heading} —")
+    } else {
+        format!("— {heading} —\n{note}")
+    }
 }
 
 struct Labels {
@@ -243,7 +258,7 @@ impl Debrief {
                 let _ = writeln!(
                     md,
                     "- **{}** ({}): {}{}{}",
-                    o.kind,
+                    o.subtype,
                     o.category.name(loc),
                     o.status.name(loc),
                     o.timing

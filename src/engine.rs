@@ -43,7 +43,7 @@ impl ObjectionStatus {
             (ZhCn, Deferred) => "暂缓处理",
             (ZhCn, Resolved) => "已化解",
             (ZhCn, Preempted) => "已预先化解",
-            (ZhCn, Dismissed) => "未予理睬",
+            (ZhCn, Dismissed) => "未予回答",
         }
     }
 }
@@ -81,6 +81,11 @@ pub struct PlayState {
     pub diagnosis: Option<bool>,
     /// Choices marked as mistakes, counted up to `MISTAKES_COUNTED`.
     pub mistakes: u8,
+    /// Which contact (visit, meeting, call) this is, from 1.
+    pub contact: u8,
+    /// The stage when this contact began: the stage climbs at most the model's
+    /// `stage_climb_per_contact` rungs above it.
+    pub contact_start: Stage,
 }
 
 impl PlayState {
@@ -99,6 +104,8 @@ impl PlayState {
             }; MAX_OBJECTIONS],
             diagnosis: None,
             mistakes: 0,
+            contact: 1,
+            contact_start: scenario.start_stage,
         }
     }
 
@@ -171,6 +178,12 @@ pub enum Event {
         mood: Mood,
     },
     ChanceHappened {
+        note: Arc<str>,
+    },
+    /// Time passed and a new contact began.
+    ContactBegan {
+        contact: u8,
+        days: u16,
         note: Arc<str>,
     },
     ObjectionRaised {
@@ -264,9 +277,78 @@ pub fn arrive(scn: &Scenario, state: &mut PlayState, mut node: usize, sink: &mut
             Then::Branch { cases, otherwise } => {
                 node = state.route(cases, *otherwise);
             }
+            Then::Later { days, note, next } => {
+                begin_contact(scn, state, sink);
+                let contact = state.contact;
+                emit(sink, || Event::ContactBegan {
+                    contact,
+                    days: *days,
+                    note: note.clone(),
+                });
+                node = *next;
+            }
         }
     }
     Stop::End(node)
+}
+
+/// A new contact: meeting again is itself a milestone, and the stage may climb afresh.
+fn begin_contact(scn: &Scenario, state: &mut PlayState, sink: &mut Sink) {
+    let model = &scn.model;
+    state.contact = state.contact.saturating_add(1);
+    state.contact_start = state.stage;
+    let new = model.contact_milestone & !state.milestones;
+    state.milestones |= model.contact_milestone;
+    emit_milestones(scn, new, sink);
+    let before = state.stage;
+    climb(scn, state);
+    emit_stage_change(before, state, sink);
+}
+
+/// Climbs the trust path while trust and a milestone allow it, at most the model's
+/// `stage_climb_per_contact` rungs above where this contact began.
+fn climb(scn: &Scenario, state: &mut PlayState) {
+    let model = &scn.model;
+    let ceiling = state.contact_start.index() + model.file.stage_climb_per_contact as usize;
+    while let Some(next) = state.stage.next() {
+        let (threshold, needs) = model.stage_rules[next.index()];
+        if next.index() <= ceiling && state.trust >= threshold && state.milestones & needs != 0 {
+            state.stage = next;
+        } else {
+            break;
+        }
+    }
+}
+
+fn emit_milestones(scn: &Scenario, new: u64, sink: &mut Sink) {
+    if sink.is_some() && new != 0 {
+        for (i, m) in scn.model.file.milestones.iter().enumerate() {
+            if new & (1 << i) != 0 {
+                emit(sink, || Event::MilestoneReached {
+                    milestone: m.id.clone(),
+                });
+            }
+        }
+    }
+}
+
+fn emit_stage_change(before: Stage, state: &PlayState, sink: &mut Sink) {
+    if state.stage != before {
+        let to = state.stage;
+        emit(sink, || Event::StageChanged { from: before, to });
+    }
+}
+
+/// Takes chance branch `branch` at `node`: sets its flags and returns where it leads.
+pub fn draw(scn: &Scenario, state: &mut PlayState, node: usize, branch: usize) -> usize {
+    match &scn.nodes[node].then {
+        Then::Chance(branches) => {
+            let b = &branches[branch];
+            state.flags |= b.set;
+            b.next
+        }
+        _ => node,
+    }
 }
 
 fn raise(scn: &Scenario, state: &mut PlayState, o: usize, sink: &mut Sink) {
@@ -349,7 +431,6 @@ pub fn apply_choice(
         _ => return node,
     };
     let model = &scn.model;
-    let locale = scn.locale();
     let p = state.personality;
     emit(sink, || Event::TraineeSays {
         node: n.id.clone(),
@@ -404,69 +485,19 @@ pub fn apply_choice(
         track.fresh = false;
     }
 
-    // Trust: the model's view of each technique, unless the scenario overrides it.
     let from = state.trust;
     let mut reasons = Vec::new();
-    let mut delta = 0;
-    let mut breach = choice.breach.as_ref().map(|b| b.to_string());
-    for &t in &choice.techniques {
-        let (effect, fit) = model.technique_effect(t, p);
-        let def = model.technique_def(t);
-        state.style_balance = match effect.signum() {
-            1 => (state.style_balance + 1).min(STYLE_MAX),
-            -1 => (state.style_balance - 2).max(0),
-            _ => state.style_balance,
-        };
-        if def.breach_with.contains(&p) && breach.is_none() {
-            breach = Some(format!(
-                "{} with a customer who cannot take it",
-                def.name.get(locale)
-            ));
-        }
-        if choice.trust_override.is_none() {
-            delta += effect;
-            if sink.is_some() && effect != 0 {
-                reasons.push(TrustReason {
-                    source: def.id.clone(),
-                    delta: effect,
-                    why: fit
-                        .map(|f| f.why.get(locale).to_string())
-                        .unwrap_or_else(|| def.name.get(locale).to_string()),
-                });
+    let (delta, breach) = trust_change(scn, p, choice, sink.is_some().then_some(&mut reasons));
+    state.style_balance = choice
+        .techniques
+        .iter()
+        .fold(state.style_balance, |balance, &t| {
+            match model.technique_effect(t, p).0.signum() {
+                1 => (balance + 1).min(STYLE_MAX),
+                -1 => (balance - 2).max(0),
+                _ => balance,
             }
-        }
-    }
-    if let Some(fixed) = choice.trust_override {
-        delta = fixed;
-        if sink.is_some() {
-            reasons.push(TrustReason {
-                source: "scenario".into(),
-                delta: fixed,
-                why: choice.feedback_for(p).to_string(),
-            });
-        }
-    }
-    if choice.trust_bonus != 0 {
-        delta += choice.trust_bonus;
-        if sink.is_some() {
-            reasons.push(TrustReason {
-                source: "scenario".into(),
-                delta: choice.trust_bonus,
-                why: choice.feedback_for(p).to_string(),
-            });
-        }
-    }
-    if breach.is_some() {
-        delta += model.file.breach_trust;
-        if sink.is_some() {
-            reasons.push(TrustReason {
-                source: "breach".into(),
-                delta: model.file.breach_trust,
-                why: breach.clone().unwrap_or_default(),
-            });
-        }
-    }
-    debug_assert_eq!(delta, trust_delta(scn, p, choice));
+        });
     state.trust = (from + delta).clamp(0, 100);
     if state.trust != from || (sink.is_some() && !reasons.is_empty()) {
         let to = state.trust;
@@ -483,36 +514,15 @@ pub fn apply_choice(
         .fold(choice.milestones, |m, &t| m | model.technique_grants[t]);
     let new = gained & !state.milestones;
     state.milestones |= gained;
-    if sink.is_some() && new != 0 {
-        for (i, m) in model.file.milestones.iter().enumerate() {
-            if new & (1 << i) != 0 {
-                emit(sink, || Event::MilestoneReached {
-                    milestone: m.id.clone(),
-                });
-            }
-        }
-    }
+    emit_milestones(scn, new, sink);
 
     let stage_before = state.stage;
     if breach.is_some() {
         state.stage = state.stage.previous().unwrap_or(Stage::Stranger);
     } else {
-        while let Some(next) = state.stage.next() {
-            let (threshold, needs) = model.stage_rules[next.index()];
-            if state.trust >= threshold && state.milestones & needs != 0 {
-                state.stage = next;
-            } else {
-                break;
-            }
-        }
+        climb(scn, state);
     }
-    if state.stage != stage_before {
-        let to = state.stage;
-        emit(sink, || Event::StageChanged {
-            from: stage_before,
-            to,
-        });
-    }
+    emit_stage_change(stage_before, state, sink);
     if choice.mistake {
         state.mistakes = (state.mistakes + 1).min(MISTAKES_COUNTED);
     }
@@ -526,21 +536,65 @@ pub fn apply_choice(
 /// How far a choice moves trust before it is clamped to 0–100. It does not depend on the
 /// trust it starts from, which lets the analysis treat trust as one dense dimension.
 pub fn trust_delta(scn: &Scenario, p: Personality, choice: &Choice) -> i32 {
+    trust_change(scn, p, choice, None).0
+}
+
+/// The one rule for a choice's trust change: the model's view of each technique unless the
+/// scenario overrides it, the scenario's bonus, and a breach. Also says why, when asked,
+/// and what the breach was.
+fn trust_change(
+    scn: &Scenario,
+    p: Personality,
+    choice: &Choice,
+    mut reasons: Option<&mut Vec<TrustReason>>,
+) -> (i32, Option<String>) {
     let model = &scn.model;
+    let locale = scn.locale();
     let mut delta = 0;
-    let mut breach = choice.breach.is_some();
+    let mut breach = choice.breach.as_ref().map(|b| b.to_string());
     for &t in &choice.techniques {
-        breach |= model.technique_def(t).breach_with.contains(&p);
-        delta += model.technique_effect(t, p).0;
+        let (effect, fit) = model.technique_effect(t, p);
+        let def = model.technique_def(t);
+        if def.breach_with.contains(&p) && breach.is_none() {
+            breach = Some(crate::vocabulary::breach_by_technique(locale, def.name.get(locale)));
+        }
+        if choice.trust_override.is_none() {
+            delta += effect;
+            if let Some(reasons) = reasons.as_deref_mut()
+                && effect != 0
+            {
+                reasons.push(TrustReason {
+                    source: def.id.clone(),
+                    delta: effect,
+                    why: fit
+                        .map(|f| f.why.get(locale).to_string())
+                        .unwrap_or_else(|| def.name.get(locale).to_string()),
+                });
+            }
+        }
     }
+    let mut add = |source: &str, amount: i32, why: String| {
+        if let Some(reasons) = reasons.as_deref_mut() {
+            reasons.push(TrustReason {
+                source: source.into(),
+                delta: amount,
+                why,
+            });
+        }
+    };
     if let Some(fixed) = choice.trust_override {
         delta = fixed;
+        add("scenario", fixed, choice.feedback_for(p).to_string());
     }
-    delta += choice.trust_bonus;
-    if breach {
+    if choice.trust_bonus != 0 {
+        delta += choice.trust_bonus;
+        add("scenario", choice.trust_bonus, choice.feedback_for(p).to_string());
+    }
+    if let Some(why) = &breach {
         delta += model.file.breach_trust;
+        add("breach", model.file.breach_trust, why.clone());
     }
-    delta
+    (delta, breach)
 }
 
 /// What the trainee is asked to do now.
@@ -663,13 +717,12 @@ impl Session {
                     };
                     let total: u64 = branches.iter().map(|b| b.weight as u64).sum();
                     let roll = self.rng.random_range(0..total.max(1));
-                    let branch = &branches[chance_pick(branches, roll)];
-                    if !branch.note.is_empty() {
-                        self.events.push(Event::ChanceHappened {
-                            note: branch.note.clone(),
-                        });
+                    let picked = chance_pick(branches, roll);
+                    let note = branches[picked].note.clone();
+                    if !note.is_empty() {
+                        self.events.push(Event::ChanceHappened { note });
                     }
-                    node = branch.next;
+                    node = draw(&scn, &mut self.state, n, picked);
                 }
             }
         }

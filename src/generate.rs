@@ -16,10 +16,12 @@ const GOOD: [&str; 6] = [
 const NEUTRAL: [&str; 4] = ["listen", "be_brief", "offer_options", "repeat_visit"];
 const BAD: [&str; 4] = ["pressure", "exaggerate", "discount_at_once", "over_talk"];
 const CATEGORIES: [&str; 4] = ["need", "price", "source", "timing"];
+/// A sub-type of each category above, from the built-in model.
+const SUBTYPES: [&str; 4] = ["need_false", "price_value", "source_brand", "timing"];
 
 /// A valid scenario of `nodes` nodes (at least 8): a conversation that moves forward one or
 /// two nodes per good or neutral choice while a mistake ends it, with an objection raised
-/// every 20 nodes, a chance node every 50, and endings chosen by trust at the end.
+/// every 20 nodes, a chance node every 50, a later contact every 100, and endings chosen by trust at the end.
 pub fn generated_scenario(nodes: usize, seed: u64) -> String {
     let nodes = nodes.max(8);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -45,8 +47,9 @@ pub fn generated_scenario(nodes: usize, seed: u64) -> String {
     for o in 0..objection_count {
         let _ = writeln!(
             t,
-            "    (id: \"o{o}\", category: {}, kind: \"generated\", summary: \"Objection {o}\", central: {}, timing: [at_once, later]),",
+            "    (id: \"o{o}\", category: {}, subtype: \"{}\", summary: \"Objection {o}\", central: {}, timing: [at_once, later]),",
             CATEGORIES[o % 4],
+            SUBTYPES[o % 4],
             o == 0
         );
     }
@@ -78,6 +81,14 @@ pub fn generated_scenario(nodes: usize, seed: u64) -> String {
             );
             continue;
         }
+        if i % 100 == 75 {
+            let _ = writeln!(
+                t,
+                "later(days: 14, note: \"Two weeks later.\", next: \"{}\")),",
+                next(1)
+            );
+            continue;
+        }
         let _ = writeln!(t, "choices([");
         let handles = if i % 20 == 3 {
             format!(
@@ -91,7 +102,7 @@ pub fn generated_scenario(nodes: usize, seed: u64) -> String {
         let neutral = NEUTRAL[rng.random_range(0..NEUTRAL.len())];
         let bad = BAD[rng.random_range(0..BAD.len())];
         let milestone = match i % 30 {
-            5 => "milestones: [\"second_contact\"], ",
+            5 => "milestones: [\"common_ground\"], ",
             15 => "milestones: [\"promise_kept\"], ",
             _ => "",
         };

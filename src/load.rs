@@ -40,6 +40,27 @@ impl fmt::Display for Problem {
 
 impl std::error::Error for Problem {}
 
+/// A file's bytes as text: refuses more than `MAX_FILE_BYTES`, and names the line and column
+/// of the first byte that is not UTF-8. The CLI's and the app's loaders both read through it.
+pub fn decode_text(bytes: Vec<u8>, source: &str) -> Result<String, Problem> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(Problem {
+            source: source.to_string(),
+            location: Location { line: 1, column: 1 },
+            message: format!("the file is larger than {MAX_FILE_BYTES} bytes; scenario files may be at most that"),
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let text = String::from_utf8_lossy(valid);
+        Problem {
+            source: source.to_string(),
+            location: location_of_offset(&text, text.len()),
+            message: "the file is not valid UTF-8 from here on; save it as UTF-8".into(),
+        }
+    })
+}
+
 /// Windows editors save a byte-order mark that RON would reject as a stray character.
 pub fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)

@@ -6,7 +6,7 @@
 
 use crate::compile::FastMap;
 use crate::load::{Problem, parse_ron};
-use crate::vocabulary::{Bilingual, Personality, Stage};
+use crate::vocabulary::{Bilingual, Category, Personality, Stage};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
@@ -23,6 +23,33 @@ pub struct ModelFile {
     pub stages: Vec<StageRule>,
     /// Trust lost on a breach (a broken promise, pressure on the wrong personality).
     pub breach_trust: i32,
+    /// How many rungs of the trust path the relationship may climb within one contact.
+    pub stage_climb_per_contact: u8,
+    /// The milestone a later contact achieves by itself (meeting again, not promising to).
+    pub contact_milestone: String,
+    /// The objection sub-types scenarios may name, each of one category.
+    pub objection_types: Vec<ObjectionType>,
+    /// The motives behind a price objection.
+    pub price_motives: Vec<NamedId>,
+    /// Where objections come from.
+    pub causes: Vec<NamedId>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectionType {
+    pub id: String,
+    pub category: Category,
+    pub name: Bilingual,
+    /// The right way to meet it, in the material's words; shown in the debrief.
+    pub handling: Bilingual,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedId {
+    pub id: String,
+    pub name: Bilingual,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -43,8 +70,10 @@ pub enum TechniqueKind {
     Method,
     /// One of the eight trust builders.
     TrustBuilder,
-    /// A general conversational move, good or bad.
+    /// A general conversational move that helps with some customers.
     Style,
+    /// A mistake real salespeople make; it may still please some customers for a moment.
+    Mistake,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -98,9 +127,13 @@ pub struct Model {
     /// Per stage (by `Stage::index`), its threshold and the milestone mask that unlocks it.
     pub stage_rules: [(i32, u64); 4],
     pub technique_grants: Vec<u64>,
+    /// The mask of `contact_milestone`.
+    pub contact_milestone: u64,
 }
 
 pub const MAX_MILESTONES: usize = 64;
+/// A technique's or a breach's trust change is bounded so that sums of them never overflow.
+pub const MAX_MODEL_EFFECT: i32 = 50;
 
 impl Model {
     pub fn parse(text: &str, source: &str) -> Result<Model, Vec<Problem>> {
@@ -176,6 +209,79 @@ impl Model {
                 complain(format!("no profile for personality `{p}`"));
             }
         }
+        let in_range = |v: i32| (-MAX_MODEL_EFFECT..=MAX_MODEL_EFFECT).contains(&v);
+        if !in_range(file.breach_trust) {
+            complain(format!(
+                "breach_trust is {}; it must lie between -{MAX_MODEL_EFFECT} and {MAX_MODEL_EFFECT}",
+                file.breach_trust
+            ));
+        }
+        for t in &file.techniques {
+            if !in_range(t.base) {
+                complain(format!(
+                    "technique `{}` has base {}; it must lie between -{MAX_MODEL_EFFECT} and {MAX_MODEL_EFFECT}",
+                    t.id, t.base
+                ));
+            }
+            for (p, fit) in &t.fit {
+                if !in_range(fit.trust) {
+                    complain(format!(
+                        "technique `{}` has fit {} for `{p}`; it must lie between -{MAX_MODEL_EFFECT} and {MAX_MODEL_EFFECT}",
+                        t.id, fit.trust
+                    ));
+                }
+            }
+        }
+        for rule in &file.stages {
+            if !(0..=100).contains(&rule.trust) {
+                complain(format!(
+                    "stage `{}` needs trust {}; it must be 0 to 100",
+                    rule.stage, rule.trust
+                ));
+            }
+        }
+        if file.stage_climb_per_contact == 0 || file.stage_climb_per_contact as usize >= Stage::ALL.len() {
+            complain(format!(
+                "stage_climb_per_contact is {}; it must be 1 to {}",
+                file.stage_climb_per_contact,
+                Stage::ALL.len() - 1
+            ));
+        }
+        let contact_milestone = match milestone_index.get(&file.contact_milestone) {
+            Some(&i) if i < MAX_MILESTONES => 1u64 << i,
+            _ => {
+                complain(format!(
+                    "contact_milestone names unknown milestone `{}`",
+                    file.contact_milestone
+                ));
+                0
+            }
+        };
+        if technique_grants.iter().any(|g| g & contact_milestone != 0) {
+            complain(format!(
+                "a technique grants `{}`, which only a later contact may achieve",
+                file.contact_milestone
+            ));
+        }
+        let mut seen_ids = std::collections::BTreeSet::new();
+        for id in file
+            .objection_types
+            .iter()
+            .map(|t| &t.id)
+            .chain(file.price_motives.iter().map(|m| &m.id))
+            .chain(file.causes.iter().map(|c| &c.id))
+        {
+            if !seen_ids.insert(id.as_str()) {
+                complain(format!(
+                    "`{id}` is defined twice among objection types, motives and causes"
+                ));
+            }
+        }
+        for category in Category::ALL {
+            if !file.objection_types.iter().any(|t| t.category == *category) {
+                complain(format!("no objection type of category `{category}`"));
+            }
+        }
         if problems.is_empty() {
             Ok(Model {
                 file,
@@ -183,6 +289,7 @@ impl Model {
                 milestone_index,
                 stage_rules,
                 technique_grants,
+                contact_milestone,
             })
         } else {
             Err(problems)
@@ -213,6 +320,18 @@ impl Model {
 
     pub fn milestone(&self, id: &str) -> Option<usize> {
         self.milestone_index.get(id).copied()
+    }
+
+    pub fn objection_type(&self, id: &str) -> Option<usize> {
+        self.file.objection_types.iter().position(|t| t.id == id)
+    }
+
+    pub fn price_motive(&self, id: &str) -> Option<usize> {
+        self.file.price_motives.iter().position(|m| m.id == id)
+    }
+
+    pub fn cause(&self, id: &str) -> Option<usize> {
+        self.file.causes.iter().position(|c| c.id == id)
     }
 
     pub fn profile(&self, p: Personality) -> Option<&PersonalityProfile> {

@@ -80,8 +80,21 @@ fn default_stage() -> Stage {
 pub struct ObjectionSpec {
     pub id: String,
     pub category: Category,
-    /// The sub-type, in the author's words (e.g. "wants a better price than other customers").
-    pub kind: String,
+    /// The sub-type: an id from the model's `objection_types`, of the same category.
+    pub subtype: String,
+    /// Why the customer raises it: ids from the model's `price_motives` (price objections).
+    #[serde(default)]
+    pub motives: Vec<String>,
+    /// Where it comes from: ids from the model's `causes`.
+    #[serde(default)]
+    pub causes: Vec<String>,
+    /// The author's own description of this objection, for trainers.
+    #[serde(default)]
+    pub detail: String,
+    /// While this flag is set (typically by a hidden chance draw) the objection is an excuse
+    /// rather than the customer's real concern.
+    #[serde(default)]
+    pub excuse_if: Option<String>,
     pub summary: String,
     /// The scenario's main objection counts double in the score.
     #[serde(default)]
@@ -122,7 +135,20 @@ pub enum ThenSpec {
     Diagnose(DiagnoseSpec),
     Branch(BranchSpec),
     Goto(String),
+    /// Time passes and a new contact (a visit, a meeting, a call) begins.
+    Later(LaterSpec),
     End(EndSpec),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LaterSpec {
+    /// Days until the next contact, shown to the trainee.
+    pub days: u16,
+    /// What the next contact is, shown to the trainee (e.g. "Two weeks later, at her counter.").
+    #[serde(default)]
+    pub note: String,
+    pub next: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -191,9 +217,13 @@ impl ObjectionAction {
 #[serde(deny_unknown_fields)]
 pub struct ChanceSpec {
     pub weight: u32,
-    /// What happened, shown to the trainee (e.g. "The phone rings").
+    /// What happened, shown to the trainee (e.g. "The phone rings"); an empty note is a
+    /// hidden draw the trainee is not told about.
     #[serde(default)]
     pub note: String,
+    /// Flags set when this branch is drawn (e.g. whether an objection is an excuse).
+    #[serde(default)]
+    pub set: Vec<String>,
     pub next: String,
 }
 

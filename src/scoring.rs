@@ -133,6 +133,16 @@ fn counted_objections<'a>(
         })
 }
 
+/// Rungs of the trust path climbed, and how many this session's contacts allowed: at most
+/// the model's `stage_climb_per_contact` per contact, and no higher than the top.
+pub fn rungs(scn: &Scenario, state: &PlayState) -> (i32, i32) {
+    let start = scn.start_stage.index() as i32;
+    let top = (Stage::ALL.len() - 1) as i32;
+    let per_contact = scn.model.file.stage_climb_per_contact as i32;
+    let possible = (top - start).min(per_contact * state.contact as i32);
+    (state.stage.index() as i32 - start, possible)
+}
+
 /// What each rule awards a finished state; [`explain`] turns it into the printed rules.
 struct Points {
     outcome: u32,
@@ -160,13 +170,11 @@ fn points(scn: &Scenario, state: &PlayState, outcome: Outcome) -> Points {
     let w = weights(scn.has_diagnosis);
     let (o_points, o_max) = outcome_fraction(outcome);
     let gain = state.trust - scn.start_trust;
-    let start = scn.start_stage.index() as i32;
-    let end = state.stage.index() as i32;
-    let top = (Stage::ALL.len() - 1) as i32;
-    let relationship = if start == top {
-        if end == top { w.relationship } else { 0 }
+    let (climbed, possible) = rungs(scn, state);
+    let relationship = if possible == 0 {
+        if climbed >= 0 { w.relationship } else { 0 }
     } else {
-        scaled(w.relationship, (end - start) as f64, (top - start) as f64)
+        scaled(w.relationship, climbed as f64, possible as f64)
     };
     let mut weight_total = 0u32;
     let mut earned_tenths = 0u32;
@@ -254,9 +262,7 @@ fn explain(scn: &Scenario, state: &PlayState, outcome: Outcome, points: &Points)
         },
     );
 
-    let start = scn.start_stage.index() as i32;
-    let end = state.stage.index() as i32;
-    let top = (Stage::ALL.len() - 1) as i32;
+    let (climbed, possible) = rungs(scn, state);
     let locale = if zh { Locale::ZhCn } else { Locale::En };
     add(
         "relationship_progress",
@@ -264,18 +270,21 @@ fn explain(scn: &Scenario, state: &PlayState, outcome: Outcome, points: &Points)
         w.relationship,
         if zh {
             format!(
-                "关系从“{}”到“{}”；每前进一级得 {} 分中的相应比例",
+                "关系从“{}”到“{}”：{} 次接触最多可前进 {} 级，前进了 {} 级",
                 scn.start_stage.name(locale),
                 state.stage.name(locale),
-                w.relationship
+                state.contact,
+                possible,
+                climbed.max(0)
             )
         } else {
             format!(
-                "{} → {}: {} of {} steps up the trust path",
+                "{} → {}: {} of the {} steps up the trust path that {} contact(s) allow",
                 scn.start_stage.name(locale),
                 state.stage.name(locale),
-                (end - start).max(0),
-                top - start
+                climbed.max(0),
+                possible,
+                state.contact
             )
         },
     );
@@ -370,7 +379,10 @@ fn explain(scn: &Scenario, state: &PlayState, outcome: Outcome, points: &Points)
 pub struct ObjectionReport {
     pub id: String,
     pub category: Category,
-    pub kind: String,
+    /// The sub-type's name in the scenario's language (e.g. "value objection").
+    pub subtype: String,
+    /// Whether it was an excuse this time, for objections that may be drawn as one.
+    pub excuse: Option<bool>,
     pub central: bool,
     pub status: ObjectionStatus,
     pub timing: Option<Timing>,
@@ -431,7 +443,11 @@ pub fn report(session: &Session) -> Option<Report> {
         .map(|(spec, track)| ObjectionReport {
             id: spec.id.clone(),
             category: spec.category,
-            kind: spec.kind.clone(),
+            subtype: model.file.objection_types[spec.subtype]
+                .name
+                .get(scn.locale())
+                .to_string(),
+            excuse: spec.excuse_if.map(|flag| state.flags & flag != 0),
             central: spec.central,
             status: track.status,
             timing: track.timing,

@@ -158,10 +158,10 @@ named_enum! {
 named_enum! {
     /// When an objection was handled: the four timing principles of the material.
     Timing {
-        Preempt => "preempt", "Pre-empted", "预先处理";
-        AtOnce => "at_once", "Answered at once", "立即答复";
-        Later => "later", "Answered later", "稍后答复";
-        Ignore => "ignore", "Not answered", "不予理睬";
+        Preempt => "preempt", "Pre-empted", "提前解答";
+        AtOnce => "at_once", "Answered at once", "立即回答";
+        Later => "later", "Answered later", "稍后回答";
+        Ignore => "ignore", "Not answered", "不予回答";
     }
 }
 
@@ -189,5 +189,21 @@ pub const MATRIX_CATEGORIES: [Category; 4] = [
 impl Default for Mood {
     fn default() -> Self {
         Mood::Neutral
+    }
+}
+
+/// Why a technique was a breach, in the scenario's language.
+pub fn breach_by_technique(locale: Locale, technique: &str) -> String {
+    match locale {
+        Locale::En => format!("{technique} with a customer who cannot take it"),
+        Locale::ZhCn => format!("对受不了这一套的客户用了“{technique}”"),
+    }
+}
+
+/// The heading of a new contact in a transcript: "Contact 2, 14 days later".
+pub fn contact_heading(locale: Locale, contact: u8, days: u16) -> String {
+    match locale {
+        Locale::En => format!("Contact {contact}, {days} days later"),
+        Locale::ZhCn => format!("第 {contact} 次接触（{days} 天后）"),
     }
 }

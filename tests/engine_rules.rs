@@ -123,14 +123,28 @@ fn mistakes_cost_points_and_best_play_deals() {
 }
 
 #[test]
-fn the_stage_climbs_only_with_trust_and_a_milestone() {
+fn promising_to_return_is_not_meeting_again() {
+    // Data + third-party proof: trust is high enough for "familiar", but no milestone of it.
     let s = play(Personality::Analytical, 1, &[1, 1, 4]);
-    assert!(s.state().trust >= 35);
-    assert_eq!(
-        s.state().stage,
-        Stage::Familiar,
-        "second_contact was met, personal trust needs a kept promise"
-    );
+    assert!(s.state().trust >= 35, "trust {}", s.state().trust);
+    assert_eq!(s.state().stage, Stage::Stranger);
+    assert_eq!(s.state().contact, 1);
+}
+
+#[test]
+fn a_later_contact_is_the_second_contact_and_lets_the_stage_climb() {
+    // Asking first, then "shall I come back next week?" and the week passes.
+    let s = play(Personality::Analytical, 1, &[1, 3, 4]);
+    assert_eq!(s.state().contact, 2);
+    assert!(s.events().iter().any(|e| matches!(
+        e,
+        Event::ContactBegan { contact: 2, days: 7, .. }
+    )));
+    assert!(s.events().iter().any(|e| matches!(
+        e,
+        Event::MilestoneReached { milestone } if milestone == "second_contact"
+    )));
+    assert_eq!(s.state().stage, Stage::Familiar);
 }
 
 #[test]
@@ -172,5 +186,57 @@ fn generated_scenarios_validate_and_analyse() {
             a.overall.best > a.overall.median,
             "{n} nodes: the generated scenario discriminates"
         );
+    }
+}
+
+/// What each line of play through the two-contacts fixture leaves: contacts met, the stage,
+/// and the relationship points (out of 15).
+#[test]
+fn the_stage_climbs_at_most_one_rung_per_contact() {
+    let scn = Arc::new(
+        Catalog::default()
+            .load(Path::new("tests/fixtures/good/two-contacts.ron"))
+            .expect("fixture loads"),
+    );
+    let relationship = |s: &Session| {
+        report(s)
+            .expect("ended")
+            .score
+            .rules
+            .iter()
+            .find(|r| r.rule == "relationship_progress")
+            .map(|r| r.points)
+            .expect("the relationship rule is printed")
+    };
+    // (choices, stage after the first choice, contacts, final stage, relationship points)
+    let cases: &[(&[usize], Stage, u8, Stage, i32)] = &[
+        // Trust 30 + 25 + techniques, common ground and a solved problem: two rungs' worth,
+        // but the first contact allows one; the second contact allows the next.
+        (&[1, 1], Stage::Familiar, 2, Stage::PersonalTrust, 15),
+        // The second contact lifts it to trust in the person, then pressure on an amiable
+        // customer is a breach and drops it back: one of two possible rungs.
+        (&[1, 2], Stage::Familiar, 2, Stage::Familiar, 8),
+        // Withdrawing at once: one contact, no climb.
+        (&[2], Stage::Stranger, 1, Stage::Stranger, 0),
+    ];
+    for (choices, after_first, contacts, stage, points) in cases {
+        let mut s = Session::new(scn.clone(), 1);
+        s.choose(choices[0] - 1).expect("offered");
+        let first_contact_stage = s
+            .events()
+            .iter()
+            .filter_map(|e| match e {
+                Event::StageChanged { to, .. } => Some(*to),
+                _ => None,
+            })
+            .next()
+            .unwrap_or(Stage::Stranger);
+        assert_eq!(first_contact_stage, *after_first, "{choices:?}");
+        for &c in &choices[1..] {
+            s.choose(c - 1).expect("offered");
+        }
+        assert_eq!(s.state().contact, *contacts, "{choices:?}");
+        assert_eq!(s.state().stage, *stage, "{choices:?}");
+        assert_eq!(relationship(&s), *points, "{choices:?}");
     }
 }

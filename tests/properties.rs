@@ -4,7 +4,9 @@
 use proptest::prelude::*;
 use rapport::analysis::{Analyzer, analyze};
 use rapport::compile::{Scenario, Then, load_scenario};
-use rapport::engine::{PlayState, Prompt, Session, Stop, apply_choice, arrive, visible_choices};
+use rapport::engine::{
+    PlayState, Prompt, Session, Stop, apply_choice, arrive, draw, visible_choices,
+};
 use rapport::model::Model;
 use rapport::scoring::total;
 use rapport::vocabulary::Outcome;
@@ -124,9 +126,10 @@ fn brute(scn: &Scenario, stop: Stop, state: PlayState) -> (u32, u32, BTreeMap<u3
         Stop::Chance(node) => {
             if let Then::Chance(branches) = &scn.nodes[node].then {
                 let total_weight: u32 = branches.iter().map(|b| b.weight).sum();
-                for b in branches.iter().filter(|b| b.weight > 0) {
+                for (i, b) in branches.iter().enumerate().filter(|(_, b)| b.weight > 0) {
                     let mut s = state;
-                    let stop = arrive(scn, &mut s, b.next, &mut None);
+                    let next = draw(scn, &mut s, node, i);
+                    let stop = arrive(scn, &mut s, next, &mut None);
                     children.push((b.weight as f64 / total_weight as f64, stop, s));
                 }
             }
@@ -150,15 +153,15 @@ const TECHNIQUES: [&str; 8] = [
     "questioning",
     "give_data",
     "pressure",
-    "small_talk",
+    "expert_solution",
     "show_warmth",
     "be_brief",
     "third_party_proof",
     "exaggerate",
 ];
 
-/// A small random scenario: a forward-only graph of 3–6 decisions, a chance node, an
-/// objection, flags and conditions, and three endings.
+/// A small random scenario: a forward-only graph of 3–6 decisions, a chance node that sets
+/// a flag, a later contact, an objection, flags and conditions, and three endings.
 fn small_scenario() -> impl Strategy<Value = String> {
     (3usize..7, prop::collection::vec((0usize..8, 0usize..8, 0usize..3, any::<bool>()), 18), 1u32..5).prop_map(|(n, picks, weight)| {
         let mut nodes = String::new();
@@ -198,14 +201,14 @@ fn small_scenario() -> impl Strategy<Value = String> {
                 };
                 let mistake = if TECHNIQUES[t1] == "pressure" { "mistake: true, " } else { "" };
                 choices.push_str(&format!(
-                    "(say: \"c{i}{k}\", techniques: [\"{}\", \"{}\"], {handle}{set}{when}{mistake}milestones: [\"second_contact\"], feedback: \"f\", next: \"{next}\"),",
+                    "(say: \"c{i}{k}\", techniques: [\"{}\", \"{}\"], {handle}{set}{when}{mistake}milestones: [\"common_ground\"], feedback: \"f\", next: \"{next}\"),",
                     TECHNIQUES[t1], TECHNIQUES[t2]
                 ));
             }
             nodes.push_str(&format!("(id: \"d{i}\", say: \"line {i}\", {raises}then: choices([{choices}])),\n"));
         }
         nodes.push_str(&format!(
-            "(id: \"luck\", then: chance([(weight: {weight}, next: \"close\"), (weight: 2, next: \"stall\")])),\n"
+            "(id: \"luck\", then: chance([(weight: {weight}, set: [\"g\"], next: \"visit\"), (weight: 2, next: \"stall\")])),\n(id: \"visit\", then: later(days: 7, next: \"close\")),\n"
         ));
         nodes.push_str("(id: \"close\", then: branch(cases: [(when: trust_at_least(40), next: \"deal\")], otherwise: \"lost\")),\n");
         for (id, outcome) in [("deal", "deal"), ("stall", "stalled"), ("lost", "lost_relationship")] {
@@ -215,7 +218,7 @@ fn small_scenario() -> impl Strategy<Value = String> {
             "(id: \"gen\", title: \"g\", locale: \"en\", summary: \"s\", categories: [price], difficulty: 1, minutes: 1,
               customer: (name: \"n\", role: \"r\", company: \"c\", brief: \"b\", personality: drawn([analytical, amiable])),
               start: (trust: 30, node: \"d0\"),
-              objections: [(id: \"o\", category: price, kind: \"k\", summary: \"s\", central: true, timing: [later])],
+              objections: [(id: \"o\", category: price, subtype: \"price_value\", summary: \"s\", central: true, timing: [later])],
               nodes: [{nodes}])"
         )
     })

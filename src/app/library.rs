@@ -56,11 +56,9 @@ impl ScenarioLoader {
         if let Some(parsed) = models.iter().find(|m| m.path == path && m.text == bytes) {
             return Ok(parsed.model.clone());
         }
-        let text = String::from_utf8_lossy(&bytes);
-        let model = Arc::new(Model::parse(
-            &text,
-            &format!("scenarios/{}", path.display()),
-        )?);
+        let source = format!("scenarios/{}", path.display());
+        let text = crate::load::decode_text(bytes.clone(), &source).map_err(|p| vec![p])?;
+        let model = Arc::new(Model::parse(&text, &source)?);
         models.retain(|m| m.path != path);
         models.push(ParsedModel {
             path: path.to_path_buf(),
@@ -68,6 +66,24 @@ impl ScenarioLoader {
             model: model.clone(),
         });
         Ok(model)
+    }
+}
+
+/// Reads at most one byte more than a scenario file may have, so that an endless or huge
+/// file is refused by `decode_text` instead of filling memory.
+async fn read_bounded(reader: &mut dyn Reader) -> std::io::Result<Vec<u8>> {
+    use bevy::asset::AsyncReadExt;
+    let mut bytes = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n = reader.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(bytes);
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+        if bytes.len() > crate::load::MAX_FILE_BYTES {
+            return Ok(bytes);
+        }
     }
 }
 
@@ -104,21 +120,18 @@ impl AssetLoader for ScenarioLoader {
                 listed: false,
             });
         }
-        let mut bytes = Vec::new();
-        reader
-            .read_to_end(&mut bytes)
+        let bytes = read_bounded(reader)
             .await
             .map_err(|e| fail(format!("cannot read: {e}")))?;
-        let Ok(text) = String::from_utf8(bytes) else {
-            return Ok(ScenarioAsset {
-                scenario: None,
-                problems: fail("the file is not valid UTF-8; save it as UTF-8".into())
-                    .0
-                    .iter()
-                    .map(|p| p.to_string())
-                    .collect(),
-                listed: true,
-            });
+        let text = match crate::load::decode_text(bytes, &source) {
+            Ok(text) => text,
+            Err(problem) => {
+                return Ok(ScenarioAsset {
+                    scenario: None,
+                    problems: vec![problem.to_string()],
+                    listed: true,
+                });
+            }
         };
         // A folder's own model applies to its scenarios; reading it through the load context
         // makes an edit to the model reload them too.

@@ -29,6 +29,44 @@ impl Default for Settings {
 
 pub const TEXT_SCALES: [f32; 4] = [0.9, 1.0, 1.2, 1.4];
 
+impl Settings {
+    /// Puts every value in its usable range and says what was changed: a file that parses
+    /// but holds, say, a text scale of 1000 must not make the app unusable at every start.
+    pub fn corrected(mut self) -> (Settings, Vec<String>) {
+        let mut changes = Vec::new();
+        let (lowest, highest) = (TEXT_SCALES[0], TEXT_SCALES[TEXT_SCALES.len() - 1]);
+        if !TEXT_SCALES.contains(&self.text_scale) {
+            let nearest = if self.text_scale.is_finite() {
+                TEXT_SCALES
+                    .iter()
+                    .copied()
+                    .min_by(|a, b| {
+                        (a - self.text_scale)
+                            .abs()
+                            .total_cmp(&(b - self.text_scale).abs())
+                    })
+                    .unwrap_or(1.0)
+            } else {
+                1.0
+            };
+            changes.push(format!(
+                "text_scale {} is not one of the sizes {lowest}–{highest}; using {nearest}",
+                self.text_scale
+            ));
+            self.text_scale = nearest;
+        }
+        if let Some(folder) = &self.scenario_folder
+            && (folder.trim().is_empty() || folder.chars().any(char::is_control))
+        {
+            changes.push(format!(
+                "scenario_folder {folder:?} is not a usable path; using the built-in folder"
+            ));
+            self.scenario_folder = None;
+        }
+        (self, changes)
+    }
+}
+
 /// Where settings live; `RAPPORT_CONFIG_DIR` overrides it (tests, classroom machines).
 #[derive(Resource, Debug, Clone)]
 pub struct SettingsStore {
@@ -56,11 +94,20 @@ impl SettingsStore {
         let Some(path) = self.path.clone() else {
             return Settings::default();
         };
-        let Ok(text) = std::fs::read_to_string(&path) else {
+        if !path.exists() {
             return Settings::default();
-        };
-        match crate::load::parse_ron::<Settings>(&text, &path.display().to_string()) {
-            Ok(s) => s,
+        }
+        let parsed = crate::catalog::read_text(&path).and_then(|text| {
+            crate::load::parse_ron::<Settings>(&text, &path.display().to_string())
+        });
+        match parsed {
+            Ok(s) => {
+                let (settings, changes) = s.corrected();
+                if !changes.is_empty() {
+                    self.problem = Some(format!("{}: {}", path.display(), changes.join("; ")));
+                }
+                settings
+            }
             Err(problem) => {
                 let aside = path.with_extension("ron.corrupt");
                 let moved = std::fs::rename(&path, &aside).is_ok();
@@ -88,14 +135,25 @@ impl SettingsStore {
     }
 }
 
-/// Writes via a temporary file and a rename, so a crash never leaves half a file.
+/// Writes via a temporary file and a rename, so a crash never leaves half a file. The
+/// temporary file's name is unique to this process and write, so two running copies of the
+/// app never write into each other's.
 pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static WRITES: AtomicU64 = AtomicU64::new(0);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path)
+    let tmp = path.with_extension(format!(
+        "tmp.{}.{}",
+        std::process::id(),
+        WRITES.fetch_add(1, Ordering::Relaxed)
+    ));
+    let written = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 pub struct SettingsPlugin;
@@ -117,5 +175,53 @@ fn save_changed_settings(settings: Res<Settings>, store: Res<SettingsStore>) {
         && let Err(e) = store.save(&settings)
     {
         warn!("could not save settings: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unusable_values_are_corrected_and_reported() {
+        let cases: &[(f32, f32, bool)] = &[
+            (1000.0, 1.4, true),
+            (-3.0, 0.9, true),
+            (f32::NAN, 1.0, true),
+            (1.2, 1.2, false),
+            (1.25, 1.2, true),
+        ];
+        for &(given, expected, reported) in cases {
+            let (s, changes) = Settings {
+                text_scale: given,
+                ..Settings::default()
+            }
+            .corrected();
+            assert_eq!(s.text_scale, expected, "{given}");
+            assert_eq!(!changes.is_empty(), reported, "{given}: {changes:?}");
+        }
+        let (s, changes) = Settings {
+            scenario_folder: Some("  ".into()),
+            ..Settings::default()
+        }
+        .corrected();
+        assert_eq!(s.scenario_folder, None);
+        assert_eq!(changes.len(), 1);
+    }
+
+    #[test]
+    fn a_settings_file_with_a_huge_text_scale_loads_corrected() {
+        let dir = std::env::temp_dir().join(format!("rapport-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("settings.ron");
+        std::fs::write(&path, "(text_scale: 1000.0)").expect("written");
+        let mut store = SettingsStore {
+            path: Some(path),
+            problem: None,
+        };
+        let s = store.load();
+        assert_eq!(s.text_scale, 1.4);
+        assert!(store.problem.as_deref().is_some_and(|p| p.contains("1000")));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -9,6 +9,7 @@ use crate::catalog::{self, Catalog, expand, load_all};
 use crate::load::Problem;
 use crate::recording::{Recording, diff_events, replay};
 use crate::vocabulary::Personality;
+use crate::cues::Policy;
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -73,6 +74,17 @@ pub enum Command {
         runs: u32,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// How the simulated player picks: random, longest, shortest or first.
+        #[arg(long, default_value = "random", value_parser = parse_policy)]
+        policy: Policy,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the library's quality gate on scenario files or folders: reachability,
+    /// discrimination, structure and surface cues (can the longest line win?).
+    Gate {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -112,6 +124,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+fn parse_policy(s: &str) -> Result<Policy, String> {
+    Policy::parse(s).ok_or_else(|| {
+        format!(
+            "unknown policy `{s}`; expected one of: {}",
+            Policy::ALL.map(|p| p.name()).join(", ")
+        )
+    })
 }
 
 fn parse_personality(s: &str) -> Result<Personality, String> {
@@ -238,8 +259,10 @@ pub fn run(command: Command) -> ExitCode {
             file,
             runs,
             seed,
+            policy,
             json,
-        } => simulate(&file, runs, seed, json),
+        } => simulate(&file, runs, seed, policy, json),
+        Command::Gate { paths, json } => gate(&paths, json),
         Command::Test { recordings, json } => test(&recordings, json),
         Command::Library { path, json } => library(&path, json),
         Command::Open {
@@ -263,6 +286,69 @@ pub fn run(command: Command) -> ExitCode {
         }
     };
     ExitCode::from(code)
+}
+
+#[derive(Serialize)]
+struct GateOut {
+    file: String,
+    cues: crate::cues::CueFigures,
+    problems: Vec<String>,
+}
+
+fn gate(paths: &[PathBuf], json: bool) -> u8 {
+    let Some(files) = expand_or_report(paths, false) else {
+        return 2;
+    };
+    let loaded = load_all(&files);
+    let problems: Vec<Problem> = loaded.problems.values().flatten().cloned().collect();
+    if !problems.is_empty() {
+        print_problems(&problems);
+        return 1;
+    }
+    let mut out = Vec::new();
+    let mut uses = Vec::new();
+    for (path, scn) in loaded.scenarios {
+        let scn = Arc::new(scn);
+        let analysis = crate::analysis::analyze(&scn);
+        let cues = crate::cues::figures(&scn, &analysis);
+        uses.push(crate::cues::phrase_uses(&scn));
+        out.push(GateOut {
+            file: path.display().to_string(),
+            problems: crate::gate::problems(&scn, &analysis, &cues),
+            cues,
+        });
+    }
+    let figures: Vec<_> = out.iter().map(|g| g.cues.clone()).collect();
+    let library = crate::cues::library_problems(&figures, &uses);
+    let failed = !library.is_empty() || out.iter().any(|g| !g.problems.is_empty());
+    if json {
+        print_json(&serde_json::json!({ "scenarios": out, "library": library }));
+    } else {
+        for g in &out {
+            let c = &g.cues;
+            println!(
+                "{}: best is the longest line in {}/{} decisions, the shortest in {}; mean score picking longest {:.1}, shortest {:.1}, first {:.1}; random median {}",
+                g.file,
+                c.best_is_longest,
+                c.decisions,
+                c.best_is_shortest,
+                c.longest_mean,
+                c.shortest_mean,
+                c.first_mean,
+                c.random_median
+            );
+            for p in &g.problems {
+                println!("  FAIL {p}");
+            }
+        }
+        for p in &library {
+            println!("FAIL (library) {p}");
+        }
+        if !failed {
+            println!("gate passed");
+        }
+    }
+    if failed { 1 } else { 0 }
 }
 
 /// The files named or inside the folders named, or `None` after reporting a missing path.
@@ -557,22 +643,24 @@ struct SimulationOut {
     median: u32,
     min: u32,
     max: u32,
+    policy: Policy,
     outcomes: Vec<(String, u32)>,
     distribution: Vec<(u32, u32)>,
 }
 
-fn simulate(file: &Path, runs: u32, seed: u64, json: bool) -> u8 {
+fn simulate(file: &Path, runs: u32, seed: u64, policy: Policy, json: bool) -> u8 {
     let scn = match load_one(file) {
         Ok(s) => Arc::new(s),
         Err(code) => return code,
     };
-    let result = crate::analysis::simulate(&scn, runs, seed);
+    let result = crate::analysis::simulate(&scn, runs, seed, policy);
     let out = SimulationOut {
         scenario: scn.file.id.clone(),
         runs,
         seed,
         mean: result.mean(),
         median: result.median(),
+        policy,
         min: result.scores.iter().copied().min().unwrap_or(0),
         max: result.scores.iter().copied().max().unwrap_or(0),
         outcomes: result
@@ -586,8 +674,11 @@ fn simulate(file: &Path, runs: u32, seed: u64, json: bool) -> u8 {
         print_json(&out);
     } else {
         println!(
-            "{}: {} random playthroughs from seed {}",
-            out.scenario, runs, seed
+            "{}: {} playthroughs from seed {}, choosing {}",
+            out.scenario,
+            runs,
+            seed,
+            policy.name()
         );
         println!(
             "score: mean {:.1}  median {}  min {}  max {}",

@@ -161,6 +161,14 @@ fn print_events(events: &[Event], locale: Locale) {
                 println!("\n[{}] {}", mood.name(locale), text)
             }
             Event::ChanceHappened { note } => println!("\n* {note}"),
+            Event::ContactBegan {
+                contact,
+                days,
+                note,
+            } => println!(
+                "\n{}",
+                crate::debrief::contact_line(locale, *contact, *days, note)
+            ),
             Event::TraineeSays { text, .. } => println!("\n  you: {text}"),
             Event::TrustChanged { from, to, reasons } => {
                 println!("  trust {from} → {to}");

@@ -242,7 +242,7 @@ pub fn debrief_ui(ui: &mut egui::Ui, view: &DebriefView) -> Option<Intent> {
                                     egui::Label::new(format!(
                                         "{} · {}",
                                         o.category.name(l),
-                                        o.kind
+                                        o.subtype
                                     ))
                                     .wrap(),
                                 );

@@ -94,6 +94,14 @@ impl RolePlayView {
                     speaker: Speaker::Narrator,
                     text: note.to_string(),
                 }),
+                Event::ContactBegan {
+                    contact,
+                    days,
+                    note,
+                } => transcript.push(Line {
+                    speaker: Speaker::Narrator,
+                    text: crate::debrief::contact_line(l, *contact, *days, note),
+                }),
                 Event::Feedback { text, .. } if show_feedback => transcript.push(Line {
                     speaker: Speaker::Coach,
                     text: text.to_string(),
