@@ -6,7 +6,7 @@ use rand::{Rng, SeedableRng};
 use rapport::analysis::analyze;
 use rapport::compile::load_scenario;
 use rapport::engine::{Prompt, Session};
-use rapport::generate::generated_scenario;
+use rapport::generate::{flag_scenario, generated_scenario};
 use rapport::model::Model;
 use std::hint::black_box;
 use std::sync::Arc;
@@ -29,21 +29,64 @@ fn parse_and_validate(c: &mut Criterion) {
     group.finish();
 }
 
+/// Analysis within its budget: exact for small files, a labelled estimate beyond
+/// `POSITION_BUDGET` positions (the 1 000- and 10 000-node files and the 22-flag file).
 fn analysis(c: &mut Criterion) {
     let model = Model::builtin();
     let mut group = c.benchmark_group("analyze");
     group.sample_size(10);
-    // 10 000 nodes take minutes per run (see docs/performance.md), so the series stops at 1 000.
-    for n in [10, 100, 1_000] {
-        let Ok(scenario) = load_scenario(&generated_scenario(n, 7), "generated.ron", model.clone())
-        else {
-            panic!("generated scenario of {n} nodes must validate");
+    let mut files: Vec<(String, String)> = [10, 100, 1_000, 10_000]
+        .into_iter()
+        .map(|n| (format!("generated-{n}"), generated_scenario(n, 7)))
+        .collect();
+    files.push(("flags-22".into(), flag_scenario(22)));
+    for (name, text) in files {
+        let Ok(scenario) = load_scenario(&text, "generated.ron", model.clone()) else {
+            panic!("{name} must validate");
         };
-        group.throughput(Throughput::Elements(n as u64));
-        group.bench_with_input(BenchmarkId::from_parameter(n), &scenario, |b, s| {
+        group.bench_with_input(BenchmarkId::from_parameter(&name), &scenario, |b, s| {
             b.iter(|| analyze(black_box(s)).positions)
         });
     }
+    group.finish();
+}
+
+/// The largest shipped scenario, analysed exactly, and the debrief's analysis of a session.
+fn shipped(c: &mut Criterion) {
+    let files = rapport::catalog::expand(&[std::path::PathBuf::from("scenarios")], false)
+        .expect("the scenarios folder");
+    let loaded = rapport::catalog::load_all(&files);
+    let Some((path, largest)) = loaded
+        .scenarios
+        .into_iter()
+        .map(|(p, s)| (p.clone(), s))
+        .max_by_key(|(_, s)| rapport::analysis::analyze(s).positions)
+    else {
+        return;
+    };
+    let name = path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+    let largest = Arc::new(largest);
+    let mut group = c.benchmark_group("shipped");
+    group.sample_size(10);
+    group.bench_function(BenchmarkId::new("analyze", &name), |b| {
+        b.iter(|| analyze(black_box(&largest)).positions)
+    });
+    // A finished session played by random choices, as the debrief receives it.
+    let mut policy = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+    let mut session = Session::new(largest.clone(), 3);
+    loop {
+        let options = match session.prompt() {
+            Prompt::Choices(list) => list.len(),
+            Prompt::Diagnose { .. } => 4,
+            Prompt::Ended => break,
+        };
+        if session.choose(policy.random_range(0..options)).is_err() {
+            break;
+        }
+    }
+    group.bench_function(BenchmarkId::new("debrief", &name), |b| {
+        b.iter(|| rapport::debrief::debrief(black_box(&session)).map(|d| d.decisions.len()))
+    });
     group.finish();
 }
 
@@ -79,5 +122,5 @@ fn engine(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, parse_and_validate, analysis, engine);
+criterion_group!(benches, parse_and_validate, analysis, shipped, engine);
 criterion_main!(benches);

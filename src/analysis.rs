@@ -13,6 +13,11 @@ use crate::scoring::total;
 use crate::vocabulary::{Outcome, Personality};
 use serde::{Deserialize, Serialize};
 
+/// The most positions an exact analysis explores. Beyond it the analysis stops (its time
+/// and memory are bounded by this, not by the scenario) and an estimate is given instead;
+/// see docs/performance.md for what it costs on the reference machine.
+pub const POSITION_BUDGET: usize = 400_000;
+
 /// Trust runs from 0 to 100; a position is numbered `class * TRUST_LEVELS + trust`.
 const TRUST_LEVELS: usize = 101;
 const UNKNOWN: u32 = u32::MAX;
@@ -210,10 +215,21 @@ pub struct Analyzer<'a> {
     cells: Vec<Cell>,
     /// Nodes passed through on the way between positions, routing nodes included.
     visited: Vec<bool>,
+    /// At most this many positions are explored; past it the analyzer gives up.
+    budget: usize,
+    reached_positions: usize,
+    over_budget: bool,
+    /// Set by another thread to stop the work (the app's debrief screen was left).
+    cancel: Option<&'a std::sync::atomic::AtomicBool>,
 }
 
 impl<'a> Analyzer<'a> {
     pub fn new(scn: &'a Scenario) -> Self {
+        Analyzer::with_budget(scn, POSITION_BUDGET)
+    }
+
+    /// An analyzer that explores at most `budget` positions.
+    pub fn with_budget(scn: &'a Scenario, budget: usize) -> Self {
         let rank = topological_rank(scn);
         Analyzer {
             scn,
@@ -229,7 +245,81 @@ impl<'a> Analyzer<'a> {
             order: Vec::new(),
             cells: Vec::new(),
             visited: vec![false; scn.nodes.len()],
+            budget,
+            reached_positions: 0,
+            over_budget: false,
+            cancel: None,
         }
+    }
+
+    /// Stops exploring (as if over budget) once `cancel` is set.
+    pub fn cancelled_by(mut self, cancel: &'a std::sync::atomic::AtomicBool) -> Self {
+        self.cancel = Some(cancel);
+        self
+    }
+
+    fn is_cancelled(&self) -> bool {
+        self.cancel
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// True once the positions to explore exceeded the budget: no value may be read then.
+    pub fn over_budget(&self) -> bool {
+        self.over_budget
+    }
+
+    /// What multiplies the positions: at the node with the most classes, the flags and
+    /// objections whose states differ among them.
+    pub fn what_multiplies(&self) -> String {
+        let mut per_node: FastMap<usize, Vec<&PlayState>> = FastMap::default();
+        for c in &self.classes {
+            per_node.entry(stop_node(c.stop)).or_default().push(&c.state);
+        }
+        let Some((&node, states)) = per_node.iter().max_by_key(|(n, v)| (v.len(), std::cmp::Reverse(**n))) else {
+            return String::new();
+        };
+        let first = states[0];
+        let mut flags = 0u64;
+        let mut objections = vec![false; self.scn.objections.len()];
+        let mut other = false;
+        for s in states {
+            flags |= s.flags ^ first.flags;
+            for (i, seen) in objections.iter_mut().enumerate() {
+                *seen |= s.objections[i] != first.objections[i];
+            }
+            other |= s.stage != first.stage
+                || s.milestones != first.milestones
+                || s.style_balance != first.style_balance
+                || s.mistakes != first.mistakes
+                || s.personality != first.personality;
+        }
+        let flag_names: Vec<&str> = (0..64)
+            .filter(|i| flags & (1 << i) != 0)
+            .filter_map(|i| self.scn.flags.get(i).map(String::as_str))
+            .collect();
+        let objection_names: Vec<&str> = objections
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| **d)
+            .map(|(i, _)| self.scn.objections[i].id.as_str())
+            .collect();
+        let mut parts = Vec::new();
+        if !flag_names.is_empty() {
+            parts.push(format!("flags {}", flag_names.join(", ")));
+        }
+        if !objection_names.is_empty() {
+            parts.push(format!("objections {}", objection_names.join(", ")));
+        }
+        if other {
+            parts.push("stage, milestones, style or mistakes".to_string());
+        }
+        format!(
+            "{} different states reach node `{}` before the budget of {} positions ran out; they differ in {}",
+            states.len(),
+            self.scn.nodes[node].id,
+            self.budget,
+            if parts.is_empty() { "trust only".to_string() } else { parts.join("; ") }
+        )
     }
 
     /// Number of distinct positions (a stop plus the whole state) reached from the roots.
@@ -270,8 +360,12 @@ impl<'a> Analyzer<'a> {
         self.classes[class as usize].reached[trust / 64] & (1 << (trust % 64)) != 0
     }
 
-    /// The positions reached by arriving at each `(node, state)`, explored together.
-    pub fn positions_after_arriving(&mut self, starts: &[(usize, PlayState)]) -> Vec<usize> {
+    /// The positions reached by arriving at each `(node, state)`, explored together; `None`
+    /// when they do not fit the budget.
+    pub fn positions_after_arriving(
+        &mut self,
+        starts: &[(usize, PlayState)],
+    ) -> Option<Vec<usize>> {
         let mut ids = Vec::new();
         for &(node, mut state) in starts {
             self.mark_route(node, &state);
@@ -282,12 +376,16 @@ impl<'a> Analyzer<'a> {
             ids.push(class as usize * TRUST_LEVELS + trust);
         }
         self.explore();
-        ids
+        (!self.over_budget).then_some(ids)
     }
 
     /// The position of a decision `node` already arrived at with `state` (as a session holds
-    /// it). Positions already explored are answered at once; others are explored first.
-    pub fn position_at(&mut self, node: usize, state: PlayState) -> usize {
+    /// it). Positions already explored are answered at once; others are explored first;
+    /// `None` when they do not fit the budget.
+    pub fn position_at(&mut self, node: usize, state: PlayState) -> Option<usize> {
+        if self.over_budget {
+            return None;
+        }
         let stop = match self.scn.nodes[node].then {
             Then::End(_) => Stop::End(node),
             Then::Chance(_) => Stop::Chance(node),
@@ -300,7 +398,7 @@ impl<'a> Analyzer<'a> {
             self.roots.push((class, trust));
             self.explore();
         }
-        class as usize * TRUST_LEVELS + trust
+        (!self.over_budget).then_some(class as usize * TRUST_LEVELS + trust)
     }
 
     /// Marks the routing nodes passed from `node` to the next stop.
@@ -331,12 +429,20 @@ impl<'a> Analyzer<'a> {
         self.order.clear();
         // A move always leads to a node later in the topological order, so a class is
         // complete (every trust it is reached with is known) when its bucket comes up.
+        self.reached_positions = 0;
         for rank in 0..buckets.len() {
             let mut i = 0;
             while i < buckets[rank].len() {
                 let class = buckets[rank][i];
                 i += 1;
-                if self.classes[class as usize].reached != [0; 2] {
+                let reached = self.classes[class as usize].reached;
+                if reached != [0; 2] {
+                    self.reached_positions +=
+                        (reached[0].count_ones() + reached[1].count_ones()) as usize;
+                    if self.reached_positions > self.budget || self.is_cancelled() {
+                        self.over_budget = true;
+                        return;
+                    }
                     self.order.push(class);
                     self.spread(class, &mut buckets);
                 }
@@ -896,17 +1002,68 @@ pub struct Analysis {
     pub best_avoids_mistakes: bool,
     /// The best score of any line that takes at least one choice marked as a mistake.
     pub best_with_mistake: Option<u32>,
+    /// `None` for an exact analysis; for a scenario too large for one, how the figures were
+    /// estimated. Then best and worst are bounds (the best and worst lines found), the
+    /// distribution is sampled, and nothing is known per decision.
+    pub estimate: Option<Estimate>,
 }
 
-/// Analyses every personality the scenario can draw; random play draws it uniformly.
+/// How an analysis too large to be exact was estimated instead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    /// Seeded random playthroughs behind the distribution (seeds 1, 2, …).
+    pub samples: u32,
+    /// Half the width of the 95 % confidence interval of the mean score.
+    pub mean_margin: f64,
+    /// Why the exact analysis did not fit: what multiplies the positions.
+    pub why: String,
+}
+
+impl Analysis {
+    pub fn is_exact(&self) -> bool {
+        self.estimate.is_none()
+    }
+}
+
+/// Random playthroughs for an estimate use at most about this many decisions in all.
+pub const ESTIMATE_DECISIONS: u64 = 600_000;
+pub const ESTIMATE_MIN_SAMPLES: u32 = 100;
+pub const ESTIMATE_MAX_SAMPLES: u32 = 5_000;
+
+/// Analyses every personality the scenario can draw; random play draws it uniformly. Exact
+/// within `POSITION_BUDGET` positions; beyond it, a labelled estimate.
 pub fn analyze(scn: &Scenario) -> Analysis {
+    analyze_within(scn, POSITION_BUDGET)
+}
+
+/// Whether `scn` can be analysed exactly within the budget: the number of positions, or why
+/// not (what multiplies them). Costs at most one budget's worth of exploration.
+pub fn fits_budget(scn: &Scenario) -> Result<usize, String> {
     let mut analyzer = Analyzer::new(scn);
     let starts: Vec<(usize, PlayState)> = scn
         .personalities
         .iter()
         .map(|&p| (scn.start_node, PlayState::new(scn, p)))
         .collect();
-    let ids = analyzer.positions_after_arriving(&starts);
+    match analyzer.positions_after_arriving(&starts) {
+        Some(_) => Ok(analyzer.positions()),
+        None => Err(analyzer.what_multiplies()),
+    }
+}
+
+/// As `analyze`, with the exact analysis limited to `budget` positions.
+pub fn analyze_within(scn: &Scenario, budget: usize) -> Analysis {
+    let mut analyzer = Analyzer::with_budget(scn, budget);
+    let starts: Vec<(usize, PlayState)> = scn
+        .personalities
+        .iter()
+        .map(|&p| (scn.start_node, PlayState::new(scn, p)))
+        .collect();
+    let Some(ids) = analyzer.positions_after_arriving(&starts) else {
+        let why = analyzer.what_multiplies();
+        drop(analyzer);
+        return estimate(scn, why);
+    };
     let roots: Vec<(Personality, usize)> = scn.personalities.iter().copied().zip(ids).collect();
     let n = roots.len().max(1) as f64;
     let dists: Vec<Distribution> = roots
@@ -1049,7 +1206,190 @@ pub fn analyze(scn: &Scenario) -> Analysis {
         unreached_nodes,
         best_avoids_mistakes,
         best_with_mistake,
+        estimate: None,
     }
+}
+
+/// The figures of a scenario too large to analyse exactly, from seeded random playthroughs
+/// and one greedy line per personality: best and worst are the best and worst found.
+fn estimate(scn: &Scenario, why: String) -> Analysis {
+    use crate::engine::{Prompt, Session};
+    use rand::{Rng, SeedableRng};
+    let shared = std::sync::Arc::new(scn.clone());
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0x4553_5449_4d41_5445);
+    // (score, personality, the line played)
+    let mut runs: Vec<(u32, Personality, Vec<PathStep>)> = Vec::new();
+    let mut decisions_played = 0u64;
+    let mut seed = 0u64;
+    let line_of = |session: &Session| -> Vec<PathStep> {
+        let mut steps: Vec<PathStep> = session
+            .decisions()
+            .iter()
+            .map(|d| PathStep::Chose {
+                node: scn.nodes[d.node].id.clone(),
+                number: d.shown_as + 1,
+                text: match &scn.nodes[d.node].then {
+                    Then::Choices(list) => list[d.choice].say.to_string(),
+                    _ => Personality::ALL[d.choice.min(3)].code().to_string(),
+                },
+            })
+            .collect();
+        steps.push(PathStep::Ended {
+            node: scn.nodes[session.node()].id.clone(),
+        });
+        steps
+    };
+    let finish = |session: &Session| -> u32 {
+        crate::scoring::report(session).map_or(0, |r| r.score.total)
+    };
+    // A greedy line per personality: the open choice that gains most trust, no mistakes.
+    for &p in &scn.personalities {
+        let mut session = Session::with_personality(shared.clone(), 0, p);
+        loop {
+            let pick = match session.prompt() {
+                Prompt::Choices(list) => match &scn.nodes[session.node()].then {
+                    Then::Choices(all) => list_best(scn, p, all, &list),
+                    _ => 0,
+                },
+                Prompt::Diagnose { .. } => p.index(),
+                Prompt::Ended => break,
+            };
+            if session.choose(pick).is_err() {
+                break;
+            }
+        }
+        let score = finish(&session);
+        runs.push((score, p, line_of(&session)));
+    }
+    let greedy = runs.len();
+    while (runs.len() - greedy) < ESTIMATE_MIN_SAMPLES as usize
+        || (decisions_played < ESTIMATE_DECISIONS
+            && ((runs.len() - greedy) as u32) < ESTIMATE_MAX_SAMPLES)
+    {
+        seed += 1;
+        let mut session = Session::new(shared.clone(), seed);
+        loop {
+            let options = match session.prompt() {
+                Prompt::Choices(list) => list.len(),
+                Prompt::Diagnose { .. } => Personality::ALL.len(),
+                Prompt::Ended => break,
+            };
+            if options == 0 || session.choose(rng.random_range(0..options)).is_err() {
+                break;
+            }
+        }
+        decisions_played += session.decisions().len() as u64 + 1;
+        let score = finish(&session);
+        runs.push((score, session.personality(), line_of(&session)));
+    }
+    let sampled = &runs[greedy..];
+    let samples = sampled.len() as u32;
+    let distribution_of = |scores: &mut dyn Iterator<Item = u32>| -> Distribution {
+        let mut counts = [0u32; 101];
+        let mut n = 0u32;
+        for s in scores {
+            counts[s.min(100) as usize] += 1;
+            n += 1;
+        }
+        counts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(s, c)| (s as u32, *c as f64 / n.max(1) as f64))
+            .collect()
+    };
+    let best_of = |p: Option<Personality>, best: bool| {
+        runs.iter()
+            .filter(|r| p.is_none_or(|p| r.1 == p))
+            .max_by_key(|r| if best { r.0 as i64 } else { -(r.0 as i64) })
+    };
+    let summary = |p: Option<Personality>| {
+        let best = best_of(p, true).map_or(0, |r| r.0);
+        let worst = best_of(p, false).map_or(0, |r| r.0);
+        Summary::of(
+            best,
+            worst,
+            distribution_of(
+                &mut sampled
+                    .iter()
+                    .filter(|r| p.is_none_or(|p| r.1 == p))
+                    .map(|r| r.0),
+            ),
+        )
+    };
+    let personalities = scn
+        .personalities
+        .iter()
+        .map(|&p| PersonalityAnalysis {
+            personality: p,
+            summary: summary(Some(p)),
+            best_path: best_of(Some(p), true).map(|r| r.2.clone()).unwrap_or_default(),
+            worst_path: best_of(Some(p), false).map(|r| r.2.clone()).unwrap_or_default(),
+        })
+        .collect();
+    let overall = summary(None);
+    let mean = overall.mean;
+    let variance = sampled
+        .iter()
+        .map(|r| (r.0 as f64 - mean).powi(2))
+        .sum::<f64>()
+        / (samples.max(2) - 1) as f64;
+    let mean_margin = 1.96 * (variance / samples.max(1) as f64).sqrt();
+    let seen: std::collections::BTreeSet<&str> = runs
+        .iter()
+        .filter_map(|r| match r.2.last() {
+            Some(PathStep::Ended { node }) => Some(node.as_str()),
+            _ => None,
+        })
+        .collect();
+    let endings = scn
+        .nodes
+        .iter()
+        .filter_map(|n| match &n.then {
+            Then::End(e) => Some(EndingInfo {
+                node: n.id.clone(),
+                outcome: e.outcome,
+                reachable: seen.contains(n.id.as_str()),
+                best: None,
+                worst: None,
+            }),
+            _ => None,
+        })
+        .collect();
+    Analysis {
+        scenario: scn.file.id.clone(),
+        positions: 0,
+        overall,
+        personalities,
+        endings,
+        decisions: Vec::new(),
+        unreached_nodes: Vec::new(),
+        best_avoids_mistakes: true,
+        best_with_mistake: None,
+        estimate: Some(Estimate {
+            samples,
+            mean_margin,
+            why,
+        }),
+    }
+}
+
+/// The choice (a 0-based position among those shown) a greedy player takes: the most trust
+/// gained, never a mistake while another choice is open.
+fn list_best(
+    scn: &Scenario,
+    p: Personality,
+    all: &[crate::compile::Choice],
+    shown: &[(usize, std::sync::Arc<str>)],
+) -> usize {
+    shown
+        .iter()
+        .enumerate()
+        .max_by_key(|(pos, (i, _))| {
+            let c = &all[*i];
+            (!c.mistake, trust_delta(scn, p, c), std::cmp::Reverse(*pos))
+        })
+        .map_or(0, |(pos, _)| pos)
 }
 
 /// Scores of many seeded random playthroughs.

@@ -188,20 +188,10 @@ pub fn load_all(files: &[PathBuf]) -> Loaded {
             }
         };
         if let Some(partner) = partner {
-            if let Some(back) = &partner.file.translation
-                && normalise(&partner_path.parent().unwrap_or(Path::new(".")).join(back))
-                    != normalise(path)
-            {
-                problems.entry(path.clone()).or_default().push(Problem {
-                    source: partner.source.clone(),
-                    location: Location { line: 1, column: 1 },
-                    message: format!("its `translation` names `{back}`, not {}", path.display()),
-                });
-            }
             problems
                 .entry(path.clone())
                 .or_default()
-                .extend(compare_translations(scn, &partner));
+                .extend(translation_problems(path, scn, &partner_path, &partner));
         }
     }
     Loaded {
@@ -211,7 +201,32 @@ pub fn load_all(files: &[PathBuf]) -> Loaded {
     }
 }
 
-fn normalise(path: &Path) -> PathBuf {
+/// What is wrong between a scenario at `path` and its translation at `partner_path`: the
+/// partner must name it back, and the two must match in everything that scores. The CLI's
+/// `load_all` and the app's library both check pairs through this.
+pub fn translation_problems(
+    path: &Path,
+    scn: &Scenario,
+    partner_path: &Path,
+    partner: &Scenario,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    if let Some(back) = &partner.file.translation
+        && normalise(&partner_path.parent().unwrap_or(Path::new(".")).join(back))
+            != normalise(path)
+    {
+        problems.push(Problem {
+            source: partner.source.clone(),
+            location: Location { line: 1, column: 1 },
+            message: format!("its `translation` names `{back}`, not {}", path.display()),
+        });
+    }
+    problems.extend(compare_translations(scn, partner));
+    problems
+}
+
+/// `path` with `.` and `..` resolved without touching the disk.
+pub fn normalise(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for part in path.components() {
         match part {

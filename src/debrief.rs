@@ -39,6 +39,12 @@ pub enum Speaker {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Debrief {
     pub report: Report,
+    /// Whether the best choice per decision has been worked out yet (the app fills it in
+    /// off the UI thread).
+    pub reviewed: bool,
+    /// False when the scenario is too large to analyse exactly: then `decisions` holds only
+    /// the decisions reviewed before the budget ran out.
+    pub exact: bool,
     pub decisions: Vec<DecisionReview>,
     pub transcript: Vec<TranscriptLine>,
     pub customer: String,
@@ -47,12 +53,48 @@ pub struct Debrief {
 
 /// The debrief of a finished session, or `None` if it has not ended.
 pub fn debrief(session: &Session) -> Option<Debrief> {
-    let report = report(session)?;
+    let mut d = debrief_without_review(session)?;
+    let review = review(session, None)?;
+    d.reviewed = true;
+    d.exact = review.exact;
+    d.decisions = review.decisions;
+    Some(d)
+}
+
+/// The debrief without the per-decision review: what needs no analysis, at once.
+pub fn debrief_without_review(session: &Session) -> Option<Debrief> {
+    Some(Debrief {
+        report: report(session)?,
+        reviewed: false,
+        exact: true,
+        decisions: Vec::new(),
+        transcript: transcript(session.events(), session.scenario().locale()),
+        customer: session.scenario().file.customer.name.clone(),
+        locale: session.scenario().locale(),
+    })
+}
+
+/// For every decision taken, the best choice there and what it leads to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Review {
+    pub decisions: Vec<DecisionReview>,
+    /// False when the analysis ran out of budget part-way.
+    pub exact: bool,
+}
+
+/// Works out the best choice at each decision of `session`; `None` once `cancel` is set.
+pub fn review(session: &Session, cancel: Option<&std::sync::atomic::AtomicBool>) -> Option<Review> {
     let scn = session.scenario();
     let mut analyzer = Analyzer::new(scn);
+    if let Some(cancel) = cancel {
+        analyzer = analyzer.cancelled_by(cancel);
+    }
     let mut decisions = Vec::new();
     for d in session.decisions() {
-        let id = analyzer.position_at(d.node, d.state);
+        // Too large to analyse exactly: the debrief shows no best choices rather than guesses.
+        let Some(id) = analyzer.position_at(d.node, d.state) else {
+            break;
+        };
         let values = analyzer.choice_values(id);
         let Some(&(best_index, best_score)) = values
             .iter()
@@ -86,12 +128,12 @@ pub fn debrief(session: &Session) -> Option<Debrief> {
             was_best: chosen_best >= best_score,
         });
     }
-    Some(Debrief {
-        report,
+    if cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
+        return None;
+    }
+    Some(Review {
         decisions,
-        transcript: transcript(session.events(), session.scenario().locale()),
-        customer: scn.file.customer.name.clone(),
-        locale: scn.locale(),
+        exact: !analyzer.over_budget(),
     })
 }
 
@@ -276,7 +318,7 @@ impl Debrief {
         for fit in &r.style_fit {
             let _ = writeln!(
                 md,
-                "- {}: {:+} ({} ✓, {} ✗)",
+                "- {}: {:+} ({} ✓, {} ×)",
                 fit.personality.name(loc),
                 fit.trust_effect,
                 fit.suited,
@@ -285,7 +327,7 @@ impl Debrief {
         }
         let _ = writeln!(md, "\n## {}\n", l.decisions);
         for (i, d) in self.decisions.iter().enumerate() {
-            let mark = if d.was_best { "✓" } else { "✗" };
+            let mark = if d.was_best { "✓" } else { "×" };
             let _ = writeln!(
                 md,
                 "{}. {} {}: “{}” ({}/100)",

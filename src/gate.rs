@@ -16,6 +16,13 @@ pub const MIN_DECISIONS_ON_BEST_PATH: usize = 6;
 pub fn problems(scn: &Scenario, a: &Analysis, cues: &CueFigures) -> Vec<String> {
     let mut failures = Vec::new();
     let mut fail = |why: String| failures.push(why);
+    if let Some(e) = &a.estimate {
+        fail(format!(
+            "too large to analyse exactly, so nothing here can be checked: {}",
+            e.why
+        ));
+        return failures;
+    }
     if !a.unreached_nodes.is_empty() {
         fail(format!("nodes no play reaches: {:?}", a.unreached_nodes));
     }

@@ -141,3 +141,58 @@ pub fn generated_scenario(nodes: usize, seed: u64) -> String {
     let _ = writeln!(t, "  ],\n)");
     t
 }
+
+/// The scenario that once took exhaustive analysis 43 s and 6 GB: `flags` decisions that
+/// each set (or not) a flag of their own, then a branch that reads every flag, with a
+/// customer drawn from the four personalities. Its positions double with every flag.
+pub fn flag_scenario(flags: usize) -> String {
+    let flags = flags.clamp(1, crate::compile::MAX_FLAGS);
+    let mut t = String::with_capacity(flags * 600);
+    let _ = writeln!(
+        t,
+        "(\n  id: \"flags-{flags}\",\n  title: \"{flags} independent flags\",\n  locale: \"en\",\n  summary: \"Every decision sets a flag; the last branch reads them all.\",\n  categories: [price],\n  difficulty: 3,\n  minutes: 20,"
+    );
+    let _ = writeln!(
+        t,
+        "  customer: (name: \"Customer\", role: \"Buyer\", company: \"Company\", brief: \"A generated brief.\", personality: drawn([dominant, expressive, amiable, analytical])),"
+    );
+    let _ = writeln!(
+        t,
+        "  start: (trust: 40, node: \"d0\"),\n  objections: [(id: \"price\", category: price, subtype: \"price_value\", summary: \"Too expensive.\", central: true, timing: [later])],\n  nodes: ["
+    );
+    for i in 0..flags {
+        let next = if i + 1 < flags {
+            format!("d{}", i + 1)
+        } else {
+            "read".to_string()
+        };
+        let raises = if i == 0 { "raises: [\"price\"], " } else { "" };
+        let _ = writeln!(
+            t,
+            "    (id: \"d{i}\", say: \"Question {i}.\", {raises}then: choices([\n      (say: \"Note it ({i}).\", techniques: [\"listen\"], set: [\"f{i}\"], feedback: \"Noted.\", next: \"{next}\"),\n      (say: \"Let it pass ({i}).\", techniques: [\"be_brief\"], feedback: \"Passed.\", next: \"{next}\"),\n    ])),"
+        );
+    }
+    let all: Vec<String> = (0..flags).map(|i| format!("flag(\"f{i}\")")).collect();
+    let half: Vec<String> = (0..flags)
+        .step_by(2)
+        .map(|i| format!("flag(\"f{i}\")"))
+        .collect();
+    let _ = writeln!(
+        t,
+        "    (id: \"read\", then: branch(cases: [(when: all([{}]), next: \"deal\"), (when: all([{}]), next: \"next_step\")], otherwise: \"stalled\")),",
+        all.join(", "),
+        half.join(", ")
+    );
+    for (id, outcome) in [
+        ("deal", "deal"),
+        ("next_step", "next_step"),
+        ("stalled", "stalled"),
+    ] {
+        let _ = writeln!(
+            t,
+            "    (id: \"{id}\", say: \"Closing line.\", then: end(outcome: {outcome}, title: \"{id}\", debrief: \"Generated ending.\")),"
+        );
+    }
+    let _ = writeln!(t, "  ],\n)");
+    t
+}

@@ -94,6 +94,13 @@ fn a_trainee_goes_from_the_library_to_the_debrief() {
     assert!(run.session.is_ended(), "three choices end the short sale");
     send(&mut app, Intent::ShowDebrief);
     assert_eq!(screen(&app), Screen::Debrief);
+    run_until(&mut app, "the review of each decision", |w| {
+        w.resource::<ActiveSession>()
+            .current
+            .as_ref()
+            .and_then(|r| r.debrief.as_ref())
+            .is_some_and(|d| d.reviewed)
+    });
     let active = app.world().resource::<ActiveSession>();
     let debrief = active
         .current
@@ -101,11 +108,15 @@ fn a_trainee_goes_from_the_library_to_the_debrief() {
         .and_then(|r| r.debrief.as_ref())
         .expect("debrief built");
     assert_eq!(debrief.report.outcome, rapport::vocabulary::Outcome::Deal);
+    // Questioning, data with proof, the right diagnosis: best play at every decision.
+    assert_eq!(debrief.decisions.len(), 3, "{:?}", debrief.decisions);
     assert!(
         debrief
             .decisions
             .iter()
-            .all(|d| d.was_best || d.best_score >= d.chosen_best)
+            .all(|d| d.was_best && d.chosen_best == d.best_score && d.chosen == d.best_choice),
+        "{:?}",
+        debrief.decisions
     );
 }
 
@@ -196,4 +207,18 @@ fn saving_a_scenario_reloads_it_and_a_broken_save_keeps_the_last_good_version() 
         2,
         "the other scenario is untouched"
     );
+}
+
+#[test]
+fn a_deleted_scenario_file_leaves_the_library() {
+    let folder = temp_folder("delete");
+    let mut app = app(&folder);
+    run_until(&mut app, "the library", |w| {
+        w.resource::<Library>().scenarios().count() == 2
+    });
+    std::fs::remove_file(folder.join("template.ron")).expect("delete");
+    run_until(&mut app, "the deletion", |w| {
+        w.resource::<Library>().get("template.ron").is_none()
+    });
+    assert_eq!(app.world().resource::<Library>().scenarios().count(), 1);
 }

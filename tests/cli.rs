@@ -21,7 +21,7 @@ fn text(o: &Output) -> String {
 fn validate_accepts_good_files_including_a_bom() {
     let o = rapport(&["validate", "tests/fixtures/good"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(text(&o).contains("2 files checked: 2 ok"));
+    assert!(text(&o).contains("3 files checked: 3 ok"), "{}", text(&o));
 }
 
 #[test]

@@ -79,9 +79,18 @@ fn a_conditional_choice_appears_only_when_its_flag_is_set() {
         panic!("expected choices")
     };
     assert_eq!(list.len(), 3);
-    let mut s = Session::with_personality(short_sale(), 1, Personality::Analytical);
-    s.choose(1).expect("offered");
-    assert!(matches!(s.prompt(), Prompt::Ended));
+    // The same decision reached without asking first: the flagged choice is hidden.
+    let without_flag = play(Personality::Analytical, 1, &[4]);
+    assert_eq!(
+        without_flag.scenario().nodes[without_flag.node()].id,
+        "calc",
+        "the same decision"
+    );
+    let Prompt::Choices(list) = without_flag.prompt() else {
+        panic!("expected choices")
+    };
+    assert_eq!(list.len(), 2);
+    assert!(list.iter().all(|(_, text)| !text.contains("come back")));
 }
 
 #[test]

@@ -44,6 +44,49 @@ proptest! {
         let _ = load_scenario(&text, "fuzz.ron", Model::builtin());
     }
 
+    /// Mutations that keep the text well-formed RON, so that validation (not the parser) meets
+    /// them: dangling and looping `next`s, out-of-range numbers, unknown names, flags never
+    /// set, duplicate ids, a sub-type of the wrong category, a later step of 0 days.
+    #[test]
+    fn validation_reports_every_structured_mutation_without_panicking(spec in small_scenario(), which in 0usize..9, nth in 0usize..6, seed in any::<u64>()) {
+        const MUTATIONS: [(&str, &str); 9] = [
+            ("next: \"d1\"", "next: \"missing\""),
+            ("next: \"close\"", "next: \"d0\""),
+            ("trust_at_least(33)", "trust_at_least(-500)"),
+            ("\"questioning\"", "\"mind_reading\""),
+            ("weight: 2", "weight: 99999"),
+            ("set: [\"f\"], ", ""),
+            ("(id: \"d1\"", "(id: \"d0\""),
+            ("subtype: \"price_value\"", "subtype: \"need_real\""),
+            ("days: 7", "days: 0"),
+        ];
+        let (from, to) = MUTATIONS[which];
+        let Some((at, _)) = spec.match_indices(from).nth(nth % spec.matches(from).count().max(1)) else {
+            return Ok(());
+        };
+        let mut text = spec.clone();
+        text.replace_range(at..at + from.len(), to);
+        let parsed = rapport::load::parse_ron::<rapport::scenario::ScenarioFile>(&text, "mutated.ron");
+        prop_assert!(parsed.is_ok(), "the mutation must stay well-formed: {:?}", parsed.err());
+        match load_scenario(&text, "mutated.ron", Model::builtin()) {
+            Err(problems) => {
+                prop_assert!(!problems.is_empty());
+                for p in problems {
+                    prop_assert!(p.location.line >= 1 && p.location.column >= 1);
+                }
+            }
+            Ok(scn) => {
+                // Some mutations leave a valid scenario (e.g. a weight change): it must play.
+                let scn = Arc::new(scn);
+                let mut s = Session::new(scn.clone(), seed);
+                while let Prompt::Choices(list) = s.prompt() {
+                    s.choose((seed as usize) % list.len()).expect("offered");
+                }
+                let _ = analyze(&scn);
+            }
+        }
+    }
+
     #[test]
     fn the_loader_never_panics_on_mutated_scenarios(cut in 0usize..4000, len in 0usize..40, insert in "[(){}\\[\\],:\"a-z0-9 ]{0,6}") {
         let mut text = TEMPLATE.to_string();
@@ -91,7 +134,7 @@ proptest! {
             let Stop::Decision(node) = arrive(&scn, &mut state, scn.start_node, &mut None) else {
                 continue;
             };
-            let id = analyzer.position_at(node, state);
+            let id = analyzer.position_at(node, state).expect("a small scenario fits the budget");
             for (choice, after) in analyzer.choice_values(id) {
                 let mut s = state;
                 let next = apply_choice(&scn, &mut s, node, choice, &mut None);
@@ -222,4 +265,30 @@ fn small_scenario() -> impl Strategy<Value = String> {
               nodes: [{nodes}])"
         )
     })
+}
+
+/// `rapport simulate`'s random play and the exact distribution `analyze` computes agree within
+/// sampling error: each score's observed share is within four standard errors of its
+/// probability.
+#[test]
+fn simulated_random_play_matches_the_exact_distribution() {
+    let scn = load(SHORT_SALE);
+    let exact = analyze(&scn).overall.distribution;
+    let runs = 20_000u32;
+    let sim = rapport::analysis::simulate(&scn, runs, 1, rapport::cues::Policy::Random);
+    let observed: BTreeMap<u32, u32> = sim.histogram().into_iter().collect();
+    for (score, p) in &exact {
+        let seen = observed.get(score).copied().unwrap_or(0) as f64 / runs as f64;
+        let se = (p * (1.0 - p) / runs as f64).sqrt();
+        assert!(
+            (seen - p).abs() <= 4.0 * se + 1e-9,
+            "score {score}: simulated {seen:.4}, exact {p:.4}"
+        );
+    }
+    for score in observed.keys() {
+        assert!(
+            exact.iter().any(|(s, _)| s == score),
+            "simulation scored {score}, which the analysis says is impossible"
+        );
+    }
 }

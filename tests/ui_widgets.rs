@@ -49,7 +49,7 @@ fn running(choices: &[usize], mode: Mode) -> ActiveSession {
 fn roleplay_shows_the_customer_line_and_a_clicked_choice_becomes_an_intent() {
     let active = running(&[], Mode::Practice);
     let view = RolePlayView::build(&active, &Settings::default()).expect("view");
-    assert_eq!(view.choices.len(), 3);
+    assert_eq!(view.choices.len(), 4);
     let intent = Rc::new(RefCell::new(None));
     let sink = intent.clone();
     let mut harness = Harness::new_ui(move |ui| {
@@ -153,6 +153,7 @@ fn the_library_lays_out_only_the_cards_in_view() {
                 path: name,
                 scenario: Some(Arc::new(scenario)),
                 problems: Vec::new(),
+                pair_problems: Vec::new(),
                 revision: 1,
             },
         );

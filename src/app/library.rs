@@ -173,6 +173,8 @@ pub struct LibraryEntry {
     pub scenario: Option<Arc<Scenario>>,
     /// Problems of the current version on disk (empty when it is the good one).
     pub problems: Vec<String>,
+    /// Differences from its translation, as `rapport validate` reports them.
+    pub pair_problems: Vec<String>,
     /// Bumped each time a new good version arrives.
     pub revision: u32,
 }
@@ -233,6 +235,7 @@ fn entry_path(server: &AssetServer, id: impl Into<bevy::asset::UntypedAssetId>) 
 fn track_folder(
     mut events: MessageReader<AssetEvent<LoadedFolder>>,
     folders: Res<Assets<LoadedFolder>>,
+    server: Res<AssetServer>,
     mut library: ResMut<Library>,
 ) {
     let mut changed = false;
@@ -254,7 +257,14 @@ fn track_folder(
         .iter()
         .filter_map(|h| h.clone().try_typed::<ScenarioAsset>().ok())
         .collect();
+    // A file deleted from the folder leaves the library.
+    let present: std::collections::BTreeSet<String> = handles
+        .iter()
+        .filter_map(|h| entry_path(&server, h.id()))
+        .collect();
+    library.entries.retain(|path, _| present.contains(path));
     library.handles = handles;
+    check_pairs(&mut library);
     return_freed_memory();
 }
 
@@ -298,6 +308,7 @@ fn apply_loaded(
                 path: path.clone(),
                 scenario: None,
                 problems: Vec::new(),
+                pair_problems: Vec::new(),
                 revision: 0,
             });
         entry.problems = asset.problems.clone();
@@ -313,6 +324,48 @@ fn apply_loaded(
     }
     if reloaded {
         return_freed_memory();
+    }
+    check_pairs(&mut library);
+}
+
+/// Translation pairs, checked as the CLI checks them: a file whose partner differs in what
+/// scores lists the differences among its problems.
+fn check_pairs(library: &mut Library) {
+    let by_path: BTreeMap<std::path::PathBuf, Arc<Scenario>> = library
+        .entries
+        .iter()
+        .filter_map(|(k, e)| {
+            e.scenario
+                .clone()
+                .map(|s| (crate::catalog::normalise(std::path::Path::new(k)), s))
+        })
+        .collect();
+    for (key, entry) in library.entries.iter_mut() {
+        entry.pair_problems.clear();
+        let Some(scn) = &entry.scenario else {
+            continue;
+        };
+        let Some(rel) = &scn.file.translation else {
+            continue;
+        };
+        let path = std::path::Path::new(key);
+        let partner_path = path.parent().unwrap_or(std::path::Path::new("")).join(rel);
+        match by_path.get(&crate::catalog::normalise(&partner_path)) {
+            Some(partner) => {
+                entry.pair_problems = crate::catalog::translation_problems(
+                    path,
+                    scn,
+                    &partner_path,
+                    partner,
+                )
+                .iter()
+                .map(|p| p.to_string())
+                .collect();
+            }
+            None => entry
+                .pair_problems
+                .push(format!("scenarios/{key}: translation `{rel}` does not exist")),
+        }
     }
 }
 
@@ -331,6 +384,7 @@ fn record_failures(
                 path,
                 scenario: None,
                 problems: Vec::new(),
+                pair_problems: Vec::new(),
                 revision: 0,
             });
         // The same failure can be reported twice; keep the list as the file's problems.

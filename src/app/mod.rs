@@ -6,6 +6,7 @@ pub mod fullscreen;
 pub mod idle;
 pub mod library;
 pub mod portrait;
+pub mod review;
 pub mod screens;
 pub mod session;
 pub mod settings;
@@ -37,6 +38,7 @@ impl Plugin for RapportLogicPlugins {
             settings::SettingsPlugin,
             library::LibraryPlugin,
             session::SessionPlugin,
+            review::ReviewPlugin,
         ));
     }
 }

@@ -5,7 +5,7 @@ use super::Screen;
 use super::library::{Library, ScenarioUpdated};
 use super::settings::Settings;
 use crate::compile::Scenario;
-use crate::debrief::{Debrief, debrief};
+use crate::debrief::{Debrief, debrief_without_review};
 use crate::engine::Session;
 use crate::vocabulary::{Category, Locale, Personality};
 use bevy::prelude::*;
@@ -214,7 +214,8 @@ pub fn apply_intents(
                     && run.session.is_ended()
                 {
                     if run.debrief.is_none() {
-                        run.debrief = debrief(&run.session);
+                        // The best choices per decision fill in off the UI thread (review.rs).
+                        run.debrief = debrief_without_review(&run.session);
                     }
                     next.set(Screen::Debrief);
                 }

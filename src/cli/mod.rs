@@ -397,18 +397,36 @@ fn validate(paths: &[PathBuf], json: bool) -> u8 {
     };
     let loaded = load_all(&files);
     let all: Vec<Problem> = loaded.problems.values().flatten().cloned().collect();
+    // Not problems: a valid file that is too large to analyse exactly is only estimated.
+    let warnings: Vec<String> = loaded
+        .scenarios
+        .iter()
+        .filter_map(|(path, scn)| {
+            crate::analysis::fits_budget(scn).err().map(|why| {
+                format!(
+                    "{}: warning: too large to analyse exactly; `rapport analyze` and the debrief will estimate. {why}",
+                    path.display()
+                )
+            })
+        })
+        .collect();
     if json {
         #[derive(Serialize)]
         struct Out<'a> {
             files: usize,
             problems: Vec<JsonProblem<'a>>,
+            warnings: &'a [String],
         }
         print_json(&Out {
             files: files.len(),
             problems: json_problems(&all),
+            warnings: &warnings,
         });
     } else {
         print_problems(&all);
+        for w in &warnings {
+            eprintln!("{w}");
+        }
         use std::io::Write;
         let _ = std::io::stderr().flush();
         let bad = loaded.problems.values().filter(|p| !p.is_empty()).count();
@@ -533,11 +551,35 @@ fn path_text(path: &[PathStep]) -> String {
 
 fn print_analysis(a: &Analysis) {
     let o = &a.overall;
-    println!("{}: {} positions explored", a.scenario, a.positions);
-    println!(
-        "score: best {}  worst {}  random play: median {}  mean {:.1}",
-        o.best, o.worst, o.median, o.mean
-    );
+    match &a.estimate {
+        None => {
+            println!(
+                "{}: exact analysis of {} positions",
+                a.scenario, a.positions
+            );
+            println!(
+                "score: best {}  worst {}  random play: median {}  mean {:.1}",
+                o.best, o.worst, o.median, o.mean
+            );
+        }
+        Some(e) => {
+            println!(
+                "{}: ESTIMATE — too large for an exact analysis within {} positions",
+                a.scenario,
+                crate::analysis::POSITION_BUDGET
+            );
+            println!("  why: {}", e.why);
+            println!(
+                "score: best at least {} and worst at most {} (bounds: the best and worst lines found)",
+                o.best, o.worst
+            );
+            println!(
+                "random play, from {} seeded playthroughs: median {}  mean {:.1} ± {:.1} (95 %)",
+                e.samples, o.median, o.mean, e.mean_margin
+            );
+            println!("endings and decisions below are what the samples saw, not proof");
+        }
+    }
     println!(
         "discrimination: best play is {} points above the median of random play{}",
         o.discrimination,
@@ -560,6 +602,12 @@ fn print_analysis(a: &Analysis) {
         match (e.reachable, e.best, e.worst) {
             (true, Some(b), Some(w)) => println!(
                 "  {:<28} {:<18} reachable, scores {w}–{b}",
+                e.node,
+                e.outcome.code()
+            ),
+            (true, _, _) => println!("  {:<28} {:<18} reached in a sample", e.node, e.outcome.code()),
+            (false, _, _) if !a.is_exact() => println!(
+                "  {:<28} {:<18} not reached by any sample",
                 e.node,
                 e.outcome.code()
             ),

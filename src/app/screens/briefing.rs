@@ -153,7 +153,7 @@ pub fn briefing_ui(ui: &mut egui::Ui, view: &BriefingView) -> Option<Intent> {
             });
             ui.add_space(14.0);
             let start = egui::Button::new(
-                egui::RichText::new(format!("{}  ⏎", tr(T::Start, l)))
+                egui::RichText::new(format!("{}  [{}]", tr(T::Start, l), tr(T::EnterKey, l)))
                     .size(18.0)
                     .color(egui::Color32::WHITE),
             )

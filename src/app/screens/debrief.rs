@@ -260,8 +260,16 @@ pub fn debrief_ui(ui: &mut egui::Ui, view: &DebriefView) -> Option<Intent> {
                 }
 
                 section(ui, tr(T::Decisions, l));
+                if !d.reviewed {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label(tr(T::Reviewing, l));
+                    });
+                } else if !d.exact {
+                    ui.add(egui::Label::new(tr(T::TooLargeToReview, l)).wrap());
+                }
                 for (i, dec) in d.decisions.iter().enumerate() {
-                    let mark = if dec.was_best { "✓" } else { "✗" };
+                    let mark = if dec.was_best { "✓" } else { "×" };
                     let color = if dec.was_best {
                         theme::GOOD
                     } else {
@@ -300,7 +308,7 @@ pub fn debrief_ui(ui: &mut egui::Ui, view: &DebriefView) -> Option<Intent> {
                 ui.horizontal_wrapped(|ui| {
                     for fit in &r.style_fit {
                         ui.label(format!(
-                            "{} {:+} ({} ✓ {} ✗)",
+                            "{} {:+} ({} ✓ {} ×)",
                             fit.personality.name(l),
                             fit.trust_effect,
                             fit.suited,

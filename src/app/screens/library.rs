@@ -74,27 +74,26 @@ impl LibraryView {
             .collect();
         // The interface language's scenarios first, then by title.
         rows.sort_by(|a, b| (a.locale != locale, &a.title).cmp(&(b.locale != locale, &b.title)));
+        // Each cell counts exactly what clicking it shows: the same filter, with the cell's
+        // personality and category.
         let mut matrix = [[0; 4]; 4];
-        for row in &rows {
-            if filter.locale.is_some_and(|l| l != row.locale) {
-                continue;
-            }
-            for p in &row.personalities {
-                if let Some(c) = row
-                    .central
-                    .and_then(|c| MATRIX_CATEGORIES.iter().position(|m| *m == c))
-                {
-                    matrix[p.index()][c] += 1;
-                }
+        for p in Personality::ALL {
+            for (ci, c) in MATRIX_CATEGORIES.iter().enumerate() {
+                let cell = LibraryFilter {
+                    personality: Some(*p),
+                    category: Some(*c),
+                    ..filter.clone()
+                };
+                matrix[p.index()][ci] = rows.iter().filter(|r| admits(&cell, r)).count();
             }
         }
         let problems = library
             .entries
             .values()
-            .filter(|e| !e.problems.is_empty())
+            .filter(|e| !e.problems.is_empty() || !e.pair_problems.is_empty())
             .map(|e| FileProblems {
                 path: e.path.clone(),
-                problems: e.problems.clone(),
+                problems: e.problems.iter().chain(&e.pair_problems).cloned().collect(),
                 has_good_version: e.scenario.is_some(),
             })
             .collect();
@@ -108,23 +107,21 @@ impl LibraryView {
     }
 
     pub fn visible(&self) -> Vec<&ScenarioRow> {
-        let f = &self.filter;
-        let needle = f.search.to_lowercase();
-        self.rows
-            .iter()
-            .filter(|r| f.personality.is_none_or(|p| r.personalities.contains(&p)))
-            .filter(|r| {
-                f.category
-                    .is_none_or(|c| r.central == Some(c) || r.categories.contains(&c))
-            })
-            .filter(|r| f.locale.is_none_or(|l| r.locale == l))
-            .filter(|r| {
-                needle.is_empty()
-                    || r.title.to_lowercase().contains(&needle)
-                    || r.summary.to_lowercase().contains(&needle)
-            })
-            .collect()
+        self.rows.iter().filter(|r| admits(&self.filter, r)).collect()
     }
+}
+
+/// Whether the library's filter shows `row`: the one rule behind the list and the matrix.
+fn admits(f: &LibraryFilter, r: &ScenarioRow) -> bool {
+    let needle = f.search.to_lowercase();
+    f.personality.is_none_or(|p| r.personalities.contains(&p))
+        && f
+            .category
+            .is_none_or(|c| r.central == Some(c) || r.categories.contains(&c))
+        && f.locale.is_none_or(|l| r.locale == l)
+        && (needle.is_empty()
+            || r.title.to_lowercase().contains(&needle)
+            || r.summary.to_lowercase().contains(&needle))
 }
 
 fn library_screen(

@@ -337,7 +337,7 @@ pub fn roleplay_ui(ui: &mut egui::Ui, view: &RolePlayView, revealed: bool) -> Op
             if view.ended {
                 ui.label(tr(T::Ended, l));
                 let button = egui::Button::new(
-                    egui::RichText::new(format!("{}  ⏎", tr(T::ToDebrief, l)))
+                    egui::RichText::new(format!("{}  [{}]", tr(T::ToDebrief, l), tr(T::EnterKey, l)))
                         .color(egui::Color32::WHITE)
                         .size(17.0),
                 )

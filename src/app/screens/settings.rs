@@ -25,13 +25,29 @@ pub struct SettingsView {
     pub settings: Settings,
     /// The folder being watched now.
     pub active_folder: String,
+    /// The folder in the settings differs from the one in use until the app restarts.
+    pub restart_needed: bool,
     pub problem: Option<String>,
+}
+
+/// Whether the folder the settings ask for is another than the one the app watches.
+pub fn restart_needed(wanted: Option<&str>, watched: Option<&std::path::Path>) -> bool {
+    let wanted = wanted
+        .map(std::path::PathBuf::from)
+        .or_else(|| crate::app::find_folder("scenarios"));
+    match (wanted, watched) {
+        (Some(wanted), Some(watched)) => {
+            std::fs::canonicalize(&wanted).unwrap_or(wanted) != watched
+        }
+        _ => false,
+    }
 }
 
 fn settings_screen(
     mut contexts: EguiContexts,
     settings: Res<Settings>,
     store: Res<SettingsStore>,
+    watched: Option<Res<crate::app::idle::WatchedFolder>>,
     mut draft: Local<Option<String>>,
     mut intents: MessageWriter<Intent>,
 ) -> Result {
@@ -40,12 +56,14 @@ fn settings_screen(
     if let Some(intent) = top_bar(&mut ui, Screen::Settings, settings.language) {
         intents.write(intent);
     }
-    let active_folder = crate::app::find_folder("scenarios")
-        .map(|p| p.display().to_string())
-        .unwrap_or_default();
+    let watched = watched.map(|w| w.0.clone());
     let view = SettingsView {
         settings: settings.clone(),
-        active_folder,
+        active_folder: watched
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
+        restart_needed: restart_needed(settings.scenario_folder.as_deref(), watched.as_deref()),
         problem: store.problem.clone(),
     };
     let folder = draft.get_or_insert_with(|| settings.scenario_folder.clone().unwrap_or_default());
@@ -111,9 +129,7 @@ pub fn settings_ui(ui: &mut egui::Ui, view: &SettingsView, folder: &mut String) 
                 intent = Some(Intent::SetFolder(Some(folder.clone())));
             }
         });
-        if s.scenario_folder.as_deref().unwrap_or("") != view.active_folder
-            && s.scenario_folder.is_some()
-        {
+        if view.restart_needed {
             ui.horizontal(|ui| {
                 ui.label(tr(T::FolderApplies, l));
                 if ui.button(tr(T::RestartNow, l)).clicked() {
@@ -123,4 +139,25 @@ pub fn settings_ui(ui: &mut egui::Ui, view: &SettingsView, folder: &mut String) 
         }
     });
     intent
+}
+
+#[cfg(test)]
+mod tests {
+    use super::restart_needed;
+
+    #[test]
+    fn the_restart_prompt_shows_only_while_the_folder_in_use_differs() {
+        let dir = std::env::temp_dir().join(format!("rapport-folder-{}", std::process::id()));
+        let other = dir.join("other");
+        std::fs::create_dir_all(&other).expect("temp folders");
+        let watched = std::fs::canonicalize(&dir).expect("canonical");
+        // After a restart with the custom folder, the app watches it: no prompt.
+        assert!(!restart_needed(Some(dir.to_str().expect("utf-8")), Some(&watched)));
+        // A path written differently but naming the same folder: no prompt either.
+        let dotted = format!("{}/./", dir.display());
+        assert!(!restart_needed(Some(&dotted), Some(&watched)));
+        // Another folder chosen: restart to use it.
+        assert!(restart_needed(Some(other.to_str().expect("utf-8")), Some(&watched)));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
