@@ -271,8 +271,9 @@ impl<'a> Analyzer<'a> {
     /// What multiplies the positions: at the node with the most classes, the flags and
     /// objections whose states differ among them.
     pub fn what_multiplies(&self) -> String {
+        // Endings gather every state; the decision where they pile up says more.
         let mut per_node: FastMap<usize, Vec<&PlayState>> = FastMap::default();
-        for c in &self.classes {
+        for c in self.classes.iter().filter(|c| !matches!(c.stop, Stop::End(_))) {
             per_node.entry(stop_node(c.stop)).or_default().push(&c.state);
         }
         let Some((&node, states)) = per_node.iter().max_by_key(|(n, v)| (v.len(), std::cmp::Reverse(**n))) else {

@@ -38,6 +38,12 @@ pub struct Scenario {
     pub nodes: Vec<Node>,
     pub flags: Vec<String>,
     pub has_diagnosis: bool,
+    /// The highest stage of the trust path the scenario's milestones can unlock at all:
+    /// relationship points are measured against it, not against stages it never offers.
+    pub highest_stage: Stage,
+    /// The best outcome among the scenario's endings: the outcome points are measured
+    /// against it.
+    pub best_outcome: Outcome,
 }
 
 #[derive(Debug, Clone)]
@@ -953,7 +959,18 @@ pub fn compile(
                 right_timings: o.timing.clone(),
             })
             .collect();
+        let highest_stage = highest_stage(&model, file.start.stage, &nodes);
+        let best_outcome = nodes
+            .iter()
+            .filter_map(|n| match &n.then {
+                Then::End(e) => Some(e.outcome),
+                _ => None,
+            })
+            .max_by_key(|o| crate::scoring::outcome_fraction(*o).0)
+            .unwrap_or(Outcome::Deal);
         Ok(Scenario {
+            highest_stage,
+            best_outcome,
             source: source.to_string(),
             start_trust: file.start.trust,
             start_stage: file.start.stage,
@@ -1055,6 +1072,35 @@ fn objection_typing(
         }
     }
     (subtype, motives, causes)
+}
+
+/// The highest stage reachable from `start` given every milestone some choice, technique or
+/// later contact of the scenario can grant (each stage needs one of its milestones).
+fn highest_stage(model: &Model, start: Stage, nodes: &[Node]) -> Stage {
+    let mut grantable = 0u64;
+    for node in nodes {
+        match &node.then {
+            Then::Choices(list) => {
+                for c in list {
+                    grantable |= c.milestones;
+                    for &t in &c.techniques {
+                        grantable |= model.technique_grants[t];
+                    }
+                }
+            }
+            Then::Later { .. } => grantable |= model.contact_milestone,
+            _ => {}
+        }
+    }
+    let mut highest = start;
+    while let Some(next) = highest.next() {
+        let (threshold, needs) = model.stage_rules[next.index()];
+        if threshold > 100 || needs & grantable == 0 {
+            break;
+        }
+        highest = next;
+    }
+    highest
 }
 
 fn location_of(loc: &Locator, node: usize) -> Location {

@@ -5,6 +5,7 @@ use crate::analysis::Analyzer;
 use crate::compile::Then;
 use crate::engine::{Event, Session};
 use crate::scoring::{Report, report};
+use crate::text::{T, tr};
 use crate::vocabulary::{Locale, Outcome, Personality};
 use serde::{Deserialize, Serialize};
 
@@ -159,86 +160,14 @@ pub fn transcript(events: &[Event], locale: crate::vocabulary::Locale) -> Vec<Tr
 
 /// A new contact as the transcript shows it: the heading, then what the contact is.
 pub fn contact_line(locale: crate::vocabulary::Locale, contact: u8, days: u16, note: &str) -> String {
-    let heading = crate::vocabulary::contact_heading(locale, contact, days);
+    let heading = crate::text::fill(
+        crate::text::tr(crate::text::T::ContactHeading, locale),
+        &[&contact, &days],
+    );
     if note.is_empty() {
         format!("— {heading} —")
     } else {
         format!("— {heading} —\n{note}")
-    }
-}
-
-struct Labels {
-    title: &'static str,
-    score: &'static str,
-    outcome: &'static str,
-    seed: &'static str,
-    personality: &'static str,
-    trust: &'static str,
-    stage: &'static str,
-    rules: &'static str,
-    objections: &'static str,
-    decisions: &'static str,
-    transcript: &'static str,
-    best_here: &'static str,
-    you_chose: &'static str,
-    would_lead: &'static str,
-    trainee: &'static str,
-    coach: &'static str,
-    diagnosis: &'static str,
-    right: &'static str,
-    wrong: &'static str,
-    style: &'static str,
-    peak: &'static str,
-}
-
-fn labels(locale: Locale) -> Labels {
-    match locale {
-        Locale::En => Labels {
-            title: "Debrief",
-            score: "Score",
-            outcome: "Outcome",
-            seed: "Seed",
-            personality: "Customer personality",
-            trust: "Trust",
-            stage: "Relationship",
-            rules: "How the score was made",
-            objections: "Objections",
-            decisions: "Decisions",
-            transcript: "Transcript",
-            best_here: "best here",
-            you_chose: "You chose",
-            would_lead: "would have led to",
-            trainee: "You",
-            coach: "Coach",
-            diagnosis: "Diagnosis",
-            right: "right",
-            wrong: "wrong",
-            style: "How your moves land with each personality",
-            peak: "peak",
-        },
-        Locale::ZhCn => Labels {
-            title: "复盘",
-            score: "得分",
-            outcome: "结果",
-            seed: "随机种子",
-            personality: "客户性格",
-            trust: "信任度",
-            stage: "关系阶段",
-            rules: "得分明细",
-            objections: "异议处理",
-            decisions: "关键决策",
-            transcript: "对话记录",
-            best_here: "此处最佳",
-            you_chose: "你的选择",
-            would_lead: "可导向",
-            trainee: "你",
-            coach: "教练",
-            diagnosis: "性格判断",
-            right: "正确",
-            wrong: "错误",
-            style: "你的做法对各类性格的效果",
-            peak: "峰值",
-        },
     }
 }
 
@@ -250,28 +179,28 @@ impl Debrief {
     pub fn to_markdown(&self) -> String {
         use std::fmt::Write;
         let r = &self.report;
-        let l = labels(self.locale);
+        let t = |key: T| tr(key, self.locale);
         let loc = self.locale;
         let mut md = String::new();
-        let _ = writeln!(md, "# {} — {}\n", l.title, r.title);
-        let _ = writeln!(md, "- **{}:** {}/100", l.score, r.score.total);
+        let _ = writeln!(md, "# {} — {}\n", t(T::DebriefTitle), r.title);
+        let _ = writeln!(md, "- **{}:** {}/100", t(T::Score), r.score.total);
         let _ = writeln!(
             md,
             "- **{}:** {} — {}",
-            l.outcome,
+            t(T::Outcome),
             r.outcome.name(loc),
             r.ending_title
         );
-        let _ = writeln!(md, "- **{}:** {}", l.personality, r.personality.name(loc));
+        let _ = writeln!(md, "- **{}:** {}", t(T::CustomerPersonality), r.personality.name(loc));
         let _ = writeln!(
             md,
             "- **{}:** {} → {} ({} {})",
-            l.trust, r.trust_start, r.trust_end, l.peak, r.trust_peak
+            t(T::Trust), r.trust_start, r.trust_end, t(T::Peak), r.trust_peak
         );
         let _ = writeln!(
             md,
             "- **{}:** {} → {}",
-            l.stage,
+            t(T::Relationship),
             r.stage_start.name(loc),
             r.stage_end.name(loc)
         );
@@ -279,14 +208,14 @@ impl Debrief {
             let _ = writeln!(
                 md,
                 "- **{}:** {} ({})",
-                l.diagnosis,
+                t(T::Diagnosis),
                 guess.name(loc),
-                if correct { l.right } else { l.wrong }
+                if correct { t(T::Right) } else { t(T::Wrong) }
             );
         }
-        let _ = writeln!(md, "- **{}:** {}\n", l.seed, r.seed);
+        let _ = writeln!(md, "- **{}:** {}\n", t(T::Seed), r.seed);
         let _ = writeln!(md, "{}\n", r.debrief);
-        let _ = writeln!(md, "## {}\n", l.rules);
+        let _ = writeln!(md, "## {}\n", t(T::ScoreRules));
         for rule in &r.score.rules {
             let _ = writeln!(
                 md,
@@ -295,13 +224,16 @@ impl Debrief {
             );
         }
         if !r.objections.is_empty() {
-            let _ = writeln!(md, "\n## {}\n", l.objections);
+            let _ = writeln!(md, "\n## {}\n", t(T::Objections));
             for o in &r.objections {
                 let _ = writeln!(
                     md,
-                    "- **{}** ({}): {}{}{}",
+                    "- **{}** ({}{}): {}{}{}",
                     o.subtype,
                     o.category.name(loc),
+                    o.excuse
+                        .map(|e| format!("; {}", t(if e { T::ObjectionExcuse } else { T::ObjectionReal })))
+                        .unwrap_or_default(),
                     o.status.name(loc),
                     o.timing
                         .map(|t| format!(", {}", t.name(loc)))
@@ -314,7 +246,7 @@ impl Debrief {
                 );
             }
         }
-        let _ = writeln!(md, "\n## {}\n", l.style);
+        let _ = writeln!(md, "\n## {}\n", t(T::StyleFit));
         for fit in &r.style_fit {
             let _ = writeln!(
                 md,
@@ -325,7 +257,7 @@ impl Debrief {
                 fit.unsuited
             );
         }
-        let _ = writeln!(md, "\n## {}\n", l.decisions);
+        let _ = writeln!(md, "\n## {}\n", t(T::Decisions));
         for (i, d) in self.decisions.iter().enumerate() {
             let mark = if d.was_best { "✓" } else { "×" };
             let _ = writeln!(
@@ -333,7 +265,7 @@ impl Debrief {
                 "{}. {} {}: “{}” ({}/100)",
                 i + 1,
                 mark,
-                l.you_chose,
+                t(T::YouChose),
                 d.chosen,
                 d.chosen_best
             );
@@ -341,20 +273,20 @@ impl Debrief {
                 let _ = write!(
                     md,
                     "   - {}: “{}” ({}/100)",
-                    l.best_here, d.best_choice, d.best_score
+                    t(T::BestHere), d.best_choice, d.best_score
                 );
                 if let Some((title, outcome)) = &d.best_ending {
-                    let _ = write!(md, " — {} {} ({})", l.would_lead, title, outcome.name(loc));
+                    let _ = write!(md, " — {} {} ({})", t(T::WouldLeadTo), title, outcome.name(loc));
                 }
                 let _ = writeln!(md);
             }
         }
-        let _ = writeln!(md, "\n## {}\n", l.transcript);
+        let _ = writeln!(md, "\n## {}\n", t(T::Transcript));
         for line in &self.transcript {
             let who = match line.speaker {
                 Speaker::Customer => self.customer.as_str(),
-                Speaker::Trainee => l.trainee,
-                Speaker::Coach => l.coach,
+                Speaker::Trainee => t(T::You),
+                Speaker::Coach => t(T::Coach),
                 Speaker::Narrator => "—",
             };
             let _ = match line.speaker {

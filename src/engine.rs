@@ -27,24 +27,18 @@ pub enum ObjectionStatus {
 
 impl ObjectionStatus {
     pub fn name(self, locale: crate::vocabulary::Locale) -> &'static str {
-        use crate::vocabulary::Locale::*;
+        use crate::text::{T, tr};
         use ObjectionStatus::*;
-        match (locale, self) {
-            (En, NotRaised) => "not raised",
-            (En, Open) => "open",
-            (En, Answered) => "answered, not yet accepted",
-            (En, Deferred) => "deferred",
-            (En, Resolved) => "resolved",
-            (En, Preempted) => "pre-empted",
-            (En, Dismissed) => "not answered",
-            (ZhCn, NotRaised) => "未提出",
-            (ZhCn, Open) => "待处理",
-            (ZhCn, Answered) => "已答复，未被接受",
-            (ZhCn, Deferred) => "暂缓处理",
-            (ZhCn, Resolved) => "已化解",
-            (ZhCn, Preempted) => "已预先化解",
-            (ZhCn, Dismissed) => "未予回答",
-        }
+        let key = match self {
+            NotRaised => T::StatusNotRaised,
+            Open => T::StatusOpen,
+            Answered => T::StatusAnswered,
+            Deferred => T::StatusDeferred,
+            Resolved => T::StatusResolved,
+            Preempted => T::StatusPreempted,
+            Dismissed => T::StatusDismissed,
+        };
+        tr(key, locale)
     }
 }
 
@@ -556,7 +550,10 @@ fn trust_change(
         let (effect, fit) = model.technique_effect(t, p);
         let def = model.technique_def(t);
         if def.breach_with.contains(&p) && breach.is_none() {
-            breach = Some(crate::vocabulary::breach_by_technique(locale, def.name.get(locale)));
+            breach = Some(crate::text::fill(
+                crate::text::tr(crate::text::T::BreachByTechnique, locale),
+                &[&def.name.get(locale)],
+            ));
         }
         if choice.trust_override.is_none() {
             delta += effect;

@@ -6,7 +6,6 @@
 
 pub mod analysis;
 pub mod catalog;
-pub mod cli;
 pub mod compile;
 pub mod cues;
 pub mod debrief;
@@ -18,6 +17,7 @@ pub mod model;
 pub mod recording;
 pub mod scenario;
 pub mod scoring;
+pub mod text;
 pub mod vocabulary;
 
 #[cfg(feature = "gui")]

@@ -6,7 +6,7 @@
 
 use crate::compile::{Scenario, Then};
 use crate::engine::{Event, ObjectionStatus, PlayState, STYLE_MAX, Session};
-use crate::vocabulary::{Category, Locale, Outcome, Personality, Stage, Timing};
+use crate::vocabulary::{Category, Outcome, Personality, Stage, Timing};
 use serde::{Deserialize, Serialize};
 
 /// One scoring rule's contribution.
@@ -134,10 +134,11 @@ fn counted_objections<'a>(
 }
 
 /// Rungs of the trust path climbed, and how many this session's contacts allowed: at most
-/// the model's `stage_climb_per_contact` per contact, and no higher than the top.
+/// the model's `stage_climb_per_contact` per contact, and no higher than the highest stage
+/// the scenario's milestones can unlock.
 pub fn rungs(scn: &Scenario, state: &PlayState) -> (i32, i32) {
     let start = scn.start_stage.index() as i32;
-    let top = (Stage::ALL.len() - 1) as i32;
+    let top = scn.highest_stage.index() as i32;
     let per_contact = scn.model.file.stage_climb_per_contact as i32;
     let possible = (top - start).min(per_contact * state.contact as i32);
     (state.stage.index() as i32 - start, possible)
@@ -168,7 +169,10 @@ impl Points {
 
 fn points(scn: &Scenario, state: &PlayState, outcome: Outcome) -> Points {
     let w = weights(scn.has_diagnosis);
-    let (o_points, o_max) = outcome_fraction(outcome);
+    // Measured against the best outcome the scenario offers: where the need is real there
+    // is no sale to make, and a graceful next step is full marks.
+    let (o_points, _) = outcome_fraction(outcome);
+    let (o_max, _) = outcome_fraction(scn.best_outcome);
     let gain = state.trust - scn.start_trust;
     let (climbed, possible) = rungs(scn, state);
     let relationship = if possible == 0 {
@@ -211,84 +215,64 @@ fn points(scn: &Scenario, state: &PlayState, outcome: Outcome) -> Points {
 
 /// The rules behind `points`, each with the arithmetic a trainee can check.
 fn explain(scn: &Scenario, state: &PlayState, outcome: Outcome, points: &Points) -> Vec<RuleLine> {
-    let zh = scn.locale() == Locale::ZhCn;
+    use crate::text::{T, fill, tr};
+    let l = scn.locale();
     let w = weights(scn.has_diagnosis);
     let mut rules = Vec::with_capacity(7);
-    let mut add = |rule: &str, points: u32, max: u32, detail: String| {
+    let mut add = |rule: &str, points: i32, max: u32, detail: String| {
         rules.push(RuleLine {
             rule: rule.to_string(),
-            points: points as i32,
+            points,
             max: max as i32,
             detail,
         });
     };
-
-    let outcome_points = points.outcome;
     add(
         "outcome",
-        outcome_points,
+        points.outcome as i32,
         w.outcome,
-        if zh {
-            format!(
-                "结果“{}”：{} 分",
-                outcome.name(Locale::ZhCn),
-                outcome_points
-            )
-        } else {
-            format!(
-                "{}: {} of {}",
-                outcome.name(Locale::En),
-                outcome_points,
-                w.outcome
-            )
-        },
+        fill(
+            tr(T::RuleOutcome, l),
+            &[
+                &outcome.name(l),
+                &points.outcome,
+                &w.outcome,
+                &scn.best_outcome.name(l),
+            ],
+        ),
     );
-
-    let gain = state.trust - scn.start_trust;
+    let gain = format!("{:+}", state.trust - scn.start_trust);
     add(
         "trust_built",
-        points.trust,
+        points.trust as i32,
         w.trust,
-        if zh {
-            format!(
-                "信任从 {} 到 {}（{:+}）；提升 {} 分得满分 {} 分",
-                scn.start_trust, state.trust, gain, TRUST_GAIN_FOR_FULL_POINTS, w.trust
-            )
-        } else {
-            format!(
-                "trust {} → {} ({:+}); a gain of {} earns all {}",
-                scn.start_trust, state.trust, gain, TRUST_GAIN_FOR_FULL_POINTS, w.trust
-            )
-        },
+        fill(
+            tr(T::RuleTrust, l),
+            &[
+                &scn.start_trust,
+                &state.trust,
+                &gain,
+                &TRUST_GAIN_FOR_FULL_POINTS,
+                &w.trust,
+            ],
+        ),
     );
-
     let (climbed, possible) = rungs(scn, state);
-    let locale = if zh { Locale::ZhCn } else { Locale::En };
     add(
         "relationship_progress",
-        points.relationship,
+        points.relationship as i32,
         w.relationship,
-        if zh {
-            format!(
-                "关系从“{}”到“{}”：{} 次接触最多可前进 {} 级，前进了 {} 级",
-                scn.start_stage.name(locale),
-                state.stage.name(locale),
-                state.contact,
-                possible,
-                climbed.max(0)
-            )
-        } else {
-            format!(
-                "{} → {}: {} of the {} steps up the trust path that {} contact(s) allow",
-                scn.start_stage.name(locale),
-                state.stage.name(locale),
-                climbed.max(0),
-                possible,
-                state.contact
-            )
-        },
+        fill(
+            tr(T::RuleRelationship, l),
+            &[
+                &scn.start_stage.name(l),
+                &state.stage.name(l),
+                &climbed.max(0),
+                &possible,
+                &state.contact,
+            ],
+        ),
     );
-
     let parts: Vec<String> = counted_objections(scn, state)
         .map(|(spec, (result, timing))| {
             format!(
@@ -302,74 +286,50 @@ fn explain(scn: &Scenario, state: &PlayState, outcome: Outcome, points: &Points)
         .collect();
     add(
         "objections",
-        points.objections,
+        points.objections as i32,
         w.objections,
         if parts.is_empty() {
-            if zh {
-                "没有提出异议".into()
-            } else {
-                "no objection was raised".into()
-            }
-        } else if zh {
-            format!("结果7分+时机3分，核心异议加倍：{}", parts.join("，"))
+            tr(T::RuleNoObjection, l).to_string()
         } else {
-            format!(
-                "result up to 7 + timing 3 per objection, central ×2: {}",
-                parts.join(", ")
-            )
+            fill(tr(T::RuleObjections, l), &[&parts.join(", ")])
         },
     );
-
     add(
         "style_fit",
-        points.style,
+        points.style as i32,
         w.style,
-        if zh {
-            format!(
-                "风格匹配度 {}/{}（起点 5，契合 +1，不契合 −2）",
-                state.style_balance, STYLE_MAX
-            )
-        } else {
-            format!(
-                "style balance {}/{} (starts at 5; +1 per move that suits {}, −2 per move that does not)",
-                state.style_balance,
-                STYLE_MAX,
-                state.personality.name(Locale::En).to_lowercase()
-            )
-        },
+        fill(
+            tr(T::RuleStyle, l),
+            &[
+                &state.style_balance,
+                &STYLE_MAX,
+                &state.personality.name(l).to_lowercase(),
+            ],
+        ),
     );
-
     if let Some(diagnosis_points) = points.diagnosis {
+        let key = match state.diagnosis {
+            Some(true) => T::RuleDiagnosisRight,
+            Some(false) => T::RuleDiagnosisWrong,
+            None => T::RuleDiagnosisNone,
+        };
         add(
             "diagnosis",
-            diagnosis_points,
+            diagnosis_points as i32,
             w.diagnosis,
-            match (state.diagnosis, zh) {
-                (Some(true), false) => "personality named correctly".into(),
-                (Some(false), false) => "personality named wrongly".into(),
-                (None, false) => "the personality was never named".into(),
-                (Some(true), true) => "性格类型判断正确".into(),
-                (Some(false), true) => "性格类型判断错误".into(),
-                (None, true) => "未进行性格判断".into(),
-            },
+            tr(key, l).to_string(),
         );
     }
     if state.mistakes > 0 {
-        rules.push(RuleLine {
-            rule: "mistakes".into(),
-            points: -points.mistakes,
-            max: 0,
-            detail: if zh {
-                format!("{} 次失误，每次扣 {} 分", state.mistakes, MISTAKE_POINTS)
-            } else {
-                format!(
-                    "{} mistake{} × −{}",
-                    state.mistakes,
-                    if state.mistakes == 1 { "" } else { "s" },
-                    MISTAKE_POINTS
-                )
-            },
-        });
+        add(
+            "mistakes",
+            -points.mistakes,
+            0,
+            fill(
+                tr(T::RuleMistakes, l),
+                &[&state.mistakes, &MISTAKE_POINTS],
+            ),
+        );
     }
     rules
 }

@@ -192,18 +192,3 @@ impl Default for Mood {
     }
 }
 
-/// Why a technique was a breach, in the scenario's language.
-pub fn breach_by_technique(locale: Locale, technique: &str) -> String {
-    match locale {
-        Locale::En => format!("{technique} with a customer who cannot take it"),
-        Locale::ZhCn => format!("对受不了这一套的客户用了“{technique}”"),
-    }
-}
-
-/// The heading of a new contact in a transcript: "Contact 2, 14 days later".
-pub fn contact_heading(locale: Locale, contact: u8, days: u16) -> String {
-    match locale {
-        Locale::En => format!("Contact {contact}, {days} days later"),
-        Locale::ZhCn => format!("第 {contact} 次接触（{days} 天后）"),
-    }
-}

@@ -10,7 +10,6 @@ pub mod review;
 pub mod screens;
 pub mod session;
 pub mod settings;
-pub mod strings;
 pub mod theme;
 
 use bevy::asset::io::AssetSourceBuilder;

@@ -252,12 +252,12 @@ pub fn apply_intents(
                     .map(|d| match export(d, format) {
                         Ok(path) => format!(
                             "{}: {}",
-                            super::strings::tr(super::strings::T::Exported, settings.language),
+                            crate::text::tr(crate::text::T::Exported, settings.language),
                             path.display()
                         ),
                         Err(e) => format!(
                             "{}: {e}",
-                            super::strings::tr(super::strings::T::ExportFailed, settings.language)
+                            crate::text::tr(crate::text::T::ExportFailed, settings.language)
                         ),
                     });
                 active.notice = notice;

@@ -4,12 +4,12 @@
 
 mod play;
 
-use crate::analysis::{Analysis, PathStep, analyze};
-use crate::catalog::{self, Catalog, expand, load_all};
-use crate::load::Problem;
-use crate::recording::{Recording, diff_events, replay};
-use crate::vocabulary::Personality;
-use crate::cues::Policy;
+use rapport::analysis::{Analysis, PathStep, analyze};
+use rapport::catalog::{self, Catalog, expand, load_all};
+use rapport::load::Problem;
+use rapport::recording::{Recording, diff_events, replay};
+use rapport::vocabulary::Personality;
+use rapport::cues::Policy;
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -175,7 +175,7 @@ fn restore_default_sigpipe() {
 
 #[cfg(feature = "gui")]
 fn open_app() -> ExitCode {
-    crate::app::run(None)
+    rapport::app::run(None)
 }
 
 #[cfg(not(feature = "gui"))]
@@ -196,7 +196,7 @@ fn open_at(
     presentation: bool,
     fullscreen: bool,
 ) -> ExitCode {
-    use crate::app::{OpenRequest, Screen};
+    use rapport::app::{OpenRequest, Screen};
     let screen = match screen {
         "library" => Screen::Library,
         "briefing" => Screen::Briefing,
@@ -210,7 +210,7 @@ fn open_at(
             return ExitCode::from(2);
         }
     };
-    let language = match language.map(|l| crate::vocabulary::Locale::from_code(l).ok_or(l)) {
+    let language = match language.map(|l| rapport::vocabulary::Locale::from_code(l).ok_or(l)) {
         Some(Err(l)) => {
             eprintln!("unknown language `{l}`; expected en or zh-CN");
             return ExitCode::from(2);
@@ -218,7 +218,7 @@ fn open_at(
         Some(Ok(l)) => Some(l),
         None => None,
     };
-    crate::app::run(Some(OpenRequest {
+    rapport::app::run(Some(OpenRequest {
         scenario,
         seed,
         choices,
@@ -291,7 +291,7 @@ pub fn run(command: Command) -> ExitCode {
 #[derive(Serialize)]
 struct GateOut {
     file: String,
-    cues: crate::cues::CueFigures,
+    cues: rapport::cues::CueFigures,
     problems: Vec<String>,
 }
 
@@ -309,17 +309,17 @@ fn gate(paths: &[PathBuf], json: bool) -> u8 {
     let mut uses = Vec::new();
     for (path, scn) in loaded.scenarios {
         let scn = Arc::new(scn);
-        let analysis = crate::analysis::analyze(&scn);
-        let cues = crate::cues::figures(&scn, &analysis);
-        uses.push(crate::cues::phrase_uses(&scn));
+        let analysis = rapport::analysis::analyze(&scn);
+        let cues = rapport::cues::figures(&scn, &analysis);
+        uses.push(rapport::cues::phrase_uses(&scn));
         out.push(GateOut {
             file: path.display().to_string(),
-            problems: crate::gate::problems(&scn, &analysis, &cues),
+            problems: rapport::gate::problems(&scn, &analysis, &cues),
             cues,
         });
     }
     let figures: Vec<_> = out.iter().map(|g| g.cues.clone()).collect();
-    let library = crate::cues::library_problems(&figures, &uses);
+    let library = rapport::cues::library_problems(&figures, &uses);
     let failed = !library.is_empty() || out.iter().any(|g| !g.problems.is_empty());
     if json {
         print_json(&serde_json::json!({ "scenarios": out, "library": library }));
@@ -402,7 +402,7 @@ fn validate(paths: &[PathBuf], json: bool) -> u8 {
         .scenarios
         .iter()
         .filter_map(|(path, scn)| {
-            crate::analysis::fits_budget(scn).err().map(|why| {
+            rapport::analysis::fits_budget(scn).err().map(|why| {
                 format!(
                     "{}: warning: too large to analyse exactly; `rapport analyze` and the debrief will estimate. {why}",
                     path.display()
@@ -517,7 +517,7 @@ fn list(paths: &[PathBuf], json: bool) -> u8 {
     if problems.is_empty() { 0 } else { 1 }
 }
 
-fn load_one(path: &Path) -> Result<crate::compile::Scenario, u8> {
+fn load_one(path: &Path) -> Result<rapport::compile::Scenario, u8> {
     Catalog::default().load(path).map_err(|problems| {
         print_problems(&problems);
         1
@@ -566,7 +566,7 @@ fn print_analysis(a: &Analysis) {
             println!(
                 "{}: ESTIMATE — too large for an exact analysis within {} positions",
                 a.scenario,
-                crate::analysis::POSITION_BUDGET
+                rapport::analysis::POSITION_BUDGET
             );
             println!("  why: {}", e.why);
             println!(
@@ -701,7 +701,7 @@ fn simulate(file: &Path, runs: u32, seed: u64, policy: Policy, json: bool) -> u8
         Ok(s) => Arc::new(s),
         Err(code) => return code,
     };
-    let result = crate::analysis::simulate(&scn, runs, seed, policy);
+    let result = rapport::analysis::simulate(&scn, runs, seed, policy);
     let out = SimulationOut {
         scenario: scn.file.id.clone(),
         runs,
@@ -760,7 +760,7 @@ fn test(recordings: &[PathBuf], json: bool) -> u8 {
     for path in &files {
         let outcome = (|| -> Result<(), String> {
             let text = catalog::read_text(path).map_err(|p| p.to_string())?;
-            let rec: Recording = crate::load::parse_ron(&text, &path.display().to_string())
+            let rec: Recording = rapport::load::parse_ron(&text, &path.display().to_string())
                 .map_err(|p| p.to_string())?;
             let scenario_path = path.parent().unwrap_or(Path::new(".")).join(&rec.scenario);
             let scn = catalog.load(&scenario_path).map_err(|ps| {
@@ -807,11 +807,11 @@ fn library(path: &Path, json: bool) -> u8 {
         return 1;
     };
     let loaded = load_all(&files);
-    let rows = crate::analysis::library_rows(&loaded.scenarios);
+    let rows = rapport::analysis::library_rows(&loaded.scenarios);
     if json {
         print_json(&rows);
     } else {
-        print!("{}", crate::analysis::library_markdown(&rows));
+        print!("{}", rapport::analysis::library_markdown(&rows));
     }
     let problems: Vec<Problem> = loaded.problems.values().flatten().cloned().collect();
     print_problems(&problems);

@@ -1,10 +1,10 @@
 //! `rapport play`: a conversation in the terminal, or scripted with `--choices`.
 
-use crate::catalog::Catalog;
-use crate::debrief::debrief;
-use crate::engine::{Event, Prompt, Session};
-use crate::recording::{record, to_ron};
-use crate::vocabulary::{Locale, Personality};
+use rapport::catalog::Catalog;
+use rapport::debrief::debrief;
+use rapport::engine::{Event, Prompt, Session};
+use rapport::recording::{record, to_ron};
+use rapport::vocabulary::{Locale, Personality};
 use std::io::{BufRead, Write};
 use std::path::Path;
 use std::sync::Arc;
@@ -167,7 +167,7 @@ fn print_events(events: &[Event], locale: Locale) {
                 note,
             } => println!(
                 "\n{}",
-                crate::debrief::contact_line(locale, *contact, *days, note)
+                rapport::debrief::contact_line(locale, *contact, *days, note)
             ),
             Event::TraineeSays { text, .. } => println!("\n  you: {text}"),
             Event::TrustChanged { from, to, reasons } => {

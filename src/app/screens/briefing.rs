@@ -6,7 +6,7 @@ use crate::app::library::Library;
 use crate::app::portrait::portrait;
 use crate::app::session::{Briefing, Intent, Mode, fresh_seed};
 use crate::app::settings::Settings;
-use crate::app::strings::{T, tr};
+use crate::text::{T, tr};
 use crate::app::theme;
 use crate::compile::Scenario;
 use crate::vocabulary::{Locale, Mood};

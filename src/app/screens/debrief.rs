@@ -5,7 +5,7 @@ use super::{key, root_ui, section, top_bar};
 use crate::app::Screen;
 use crate::app::session::{ActiveSession, ExportFormat, Intent};
 use crate::app::settings::Settings;
-use crate::app::strings::{T, tr};
+use crate::text::{T, tr};
 use crate::app::theme;
 use crate::debrief::{Debrief, Speaker};
 use crate::vocabulary::{Locale, Outcome, Personality};
@@ -240,9 +240,22 @@ pub fn debrief_ui(ui: &mut egui::Ui, view: &DebriefView) -> Option<Intent> {
                             for o in &r.objections {
                                 ui.add(
                                     egui::Label::new(format!(
-                                        "{} · {}",
+                                        "{} · {}{}",
                                         o.category.name(l),
-                                        o.subtype
+                                        o.subtype,
+                                        o.excuse
+                                            .map(|e| format!(
+                                                " ({})",
+                                                tr(
+                                                    if e {
+                                                        T::ObjectionExcuse
+                                                    } else {
+                                                        T::ObjectionReal
+                                                    },
+                                                    l
+                                                )
+                                            ))
+                                            .unwrap_or_default()
                                     ))
                                     .wrap(),
                                 );

@@ -6,7 +6,7 @@ use crate::app::Screen;
 use crate::app::library::Library;
 use crate::app::session::{Intent, LibraryFilter};
 use crate::app::settings::Settings;
-use crate::app::strings::{T, tr};
+use crate::text::{T, tr};
 use crate::app::theme;
 use crate::vocabulary::{Category, Locale, MATRIX_CATEGORIES, Personality};
 use bevy::prelude::*;
@@ -223,13 +223,13 @@ pub fn library_ui(ui: &mut egui::Ui, view: &LibraryView) -> Option<Intent> {
                 .selected_text(
                     filter
                         .locale
-                        .map(locale_name)
+                        .map(crate::text::locale_name)
                         .unwrap_or(tr(T::AllLocales, l)),
                 )
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut filter.locale, None, tr(T::AllLocales, l));
                     for loc in Locale::ALL {
-                        ui.selectable_value(&mut filter.locale, Some(loc), locale_name(loc));
+                        ui.selectable_value(&mut filter.locale, Some(loc), crate::text::locale_name(loc));
                     }
                 });
 
@@ -336,13 +336,6 @@ pub fn library_ui(ui: &mut egui::Ui, view: &LibraryView) -> Option<Intent> {
 /// The height given to a card not yet laid out, until it scrolls into view.
 const ESTIMATED_CARD_HEIGHT: f32 = 150.0;
 
-fn locale_name(l: Locale) -> &'static str {
-    match l {
-        Locale::En => "English",
-        Locale::ZhCn => "简体中文",
-    }
-}
-
 /// One scenario in the list; returns true when the trainee opens it.
 fn scenario_card(ui: &mut egui::Ui, row: &ScenarioRow, l: Locale) -> bool {
     let mut open = false;
@@ -398,7 +391,7 @@ fn scenario_card(ui: &mut egui::Ui, row: &ScenarioRow, l: Locale) -> bool {
                     ),
                 );
                 chip(ui, &format!("{} {}", row.minutes, tr(T::Minutes, l)));
-                chip(ui, locale_name(row.locale));
+                chip(ui, crate::text::locale_name(row.locale));
             });
         });
     open

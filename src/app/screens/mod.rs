@@ -8,7 +8,7 @@ pub mod settings;
 
 use super::Screen;
 use super::session::Intent;
-use super::strings::{T, tr};
+use crate::text::{T, tr};
 use crate::vocabulary::Locale;
 use bevy::prelude::*;
 use bevy_egui::egui;
@@ -75,10 +75,7 @@ pub fn top_bar(ui: &mut egui::Ui, screen: Screen, locale: Locale) -> Option<Inte
                         Locale::En => Locale::ZhCn,
                         Locale::ZhCn => Locale::En,
                     };
-                    let label = match other {
-                        Locale::En => "English",
-                        Locale::ZhCn => "简体中文",
-                    };
+                    let label = crate::text::locale_name(other);
                     if ui
                         .add(
                             egui::Button::new(

@@ -6,7 +6,7 @@ use crate::app::Screen;
 use crate::app::portrait::portrait;
 use crate::app::session::{ActiveSession, Intent, Mode};
 use crate::app::settings::Settings;
-use crate::app::strings::{T, tr};
+use crate::text::{T, tr};
 use crate::app::theme;
 use crate::engine::{Event, ObjectionStatus, Prompt};
 use crate::vocabulary::{Category, Locale, Mood, Personality, Stage};

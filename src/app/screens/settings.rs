@@ -4,7 +4,7 @@ use super::{key, root_ui, section, top_bar};
 use crate::app::Screen;
 use crate::app::session::Intent;
 use crate::app::settings::{Settings, SettingsStore, TEXT_SCALES};
-use crate::app::strings::{T, tr};
+use crate::text::{T, tr};
 use crate::app::theme;
 use crate::vocabulary::Locale;
 use bevy::prelude::*;
@@ -92,8 +92,11 @@ pub fn settings_ui(ui: &mut egui::Ui, view: &SettingsView, folder: &mut String) 
         }
         section(ui, tr(T::Language, l));
         ui.horizontal(|ui| {
-            for (locale, name) in [(Locale::En, "English"), (Locale::ZhCn, "简体中文")] {
-                if ui.radio(s.language == locale, name).clicked() {
+            for locale in Locale::ALL {
+                if ui
+                    .radio(s.language == locale, crate::text::locale_name(locale))
+                    .clicked()
+                {
                     intent = Some(Intent::SetLanguage(locale));
                 }
             }

@@ -1,10 +1,36 @@
-//! The interface string table, English and Simplified Chinese. Widgets never hold text of
-//! their own: every label comes from here (scenario text comes from the scenario).
+//! The interface string table, English and Simplified Chinese: the app's screens, the
+//! debrief export, the score's printed rules, objection states, breach and contact lines all
+//! take their words from here (scenario text comes from the scenario, the model's names from
+//! the model). Templates number their arguments, `{0}`, `{1}`…, so each language orders them
+//! as it needs; `fill` puts them in.
 
 use crate::vocabulary::Locale;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum T {
+    CustomerPersonality,
+    DebriefTitle,
+    StatusNotRaised,
+    StatusOpen,
+    StatusAnswered,
+    StatusDeferred,
+    StatusResolved,
+    StatusPreempted,
+    StatusDismissed,
+    BreachByTechnique,
+    ContactHeading,
+    RuleOutcome,
+    RuleTrust,
+    RuleRelationship,
+    RuleNoObjection,
+    RuleObjections,
+    RuleStyle,
+    RuleDiagnosisRight,
+    RuleDiagnosisWrong,
+    RuleDiagnosisNone,
+    RuleMistakes,
+    ObjectionExcuse,
+    ObjectionReal,
     AppTitle,
     Library,
     Settings,
@@ -103,6 +129,29 @@ pub fn tr(key: T, locale: Locale) -> &'static str {
     use T::*;
     match locale {
         L::En => match key {
+            CustomerPersonality => "Customer personality",
+            DebriefTitle => "Debrief",
+            StatusNotRaised => "not raised",
+            StatusOpen => "open",
+            StatusAnswered => "answered, not yet accepted",
+            StatusDeferred => "deferred",
+            StatusResolved => "resolved",
+            StatusPreempted => "pre-empted",
+            StatusDismissed => "not answered",
+            BreachByTechnique => "{0} with a customer who cannot take it",
+            ContactHeading => "Contact {0}, {1} days later",
+            RuleOutcome => "{0}: {1} of {2} (the best this scenario offers: {3})",
+            RuleTrust => "trust {0} → {1} ({2}); a gain of {3} earns all {4}",
+            RuleRelationship => "{0} → {1}: {2} of the {3} steps up the trust path that {4} contact(s) allow",
+            RuleNoObjection => "no objection was raised",
+            RuleObjections => "result up to 7 + timing 3 per objection, central ×2: {0}",
+            RuleStyle => "style balance {0}/{1} (starts at 5; +1 per move that suits {2}, −2 per move that does not)",
+            RuleDiagnosisRight => "personality named correctly",
+            RuleDiagnosisWrong => "personality named wrongly",
+            RuleDiagnosisNone => "the personality was never named",
+            RuleMistakes => "{0} mistake(s) × −{1}",
+            ObjectionExcuse => "this time an excuse, not the real concern",
+            ObjectionReal => "this time the customer's real concern",
             AppTitle => "Rapport — objection handling practice",
             Library => "Library",
             Settings => "Settings",
@@ -200,6 +249,29 @@ pub fn tr(key: T, locale: Locale) -> &'static str {
             PointOfNoReturn => "point of no return",
         },
         L::ZhCn => match key {
+            CustomerPersonality => "客户性格",
+            DebriefTitle => "复盘",
+            StatusNotRaised => "未提出",
+            StatusOpen => "待处理",
+            StatusAnswered => "已答复，未被接受",
+            StatusDeferred => "暂缓处理",
+            StatusResolved => "已化解",
+            StatusPreempted => "已提前化解",
+            StatusDismissed => "未予回答",
+            BreachByTechnique => "对受不了这一套的客户用了“{0}”",
+            ContactHeading => "第 {0} 次接触（{1} 天后）",
+            RuleOutcome => "结果“{0}”：{1} 分（满分 {2} 分；本情景最好的结果是“{3}”）",
+            RuleTrust => "信任从 {0} 到 {1}（{2}）；提升 {3} 分得满分 {4} 分",
+            RuleRelationship => "关系从“{0}”到“{1}”：{4} 次接触最多可前进 {3} 级，前进了 {2} 级",
+            RuleNoObjection => "没有提出异议",
+            RuleObjections => "结果7分+时机3分，核心异议加倍：{0}",
+            RuleStyle => "风格匹配度 {0}/{1}（起点 5，契合 +1，不契合 −2）",
+            RuleDiagnosisRight => "性格类型判断正确",
+            RuleDiagnosisWrong => "性格类型判断错误",
+            RuleDiagnosisNone => "未进行性格判断",
+            RuleMistakes => "{0} 次失误，每次扣 {1} 分",
+            ObjectionExcuse => "这一次是托词，不是真正的顾虑",
+            ObjectionReal => "这一次是客户真正的顾虑",
             AppTitle => "Rapport 客情与异议处理训练",
             Library => "场景库",
             Settings => "设置",
@@ -292,5 +364,36 @@ pub fn tr(key: T, locale: Locale) -> &'static str {
             Mistake => "失误",
             PointOfNoReturn => "无法挽回的选择",
         },
+    }
+}
+
+/// `template` with `{0}`, `{1}`, … replaced by `args` in that order.
+pub fn fill(template: &str, args: &[&dyn std::fmt::Display]) -> String {
+    let mut out = template.to_string();
+    for (i, arg) in args.iter().enumerate() {
+        out = out.replace(&format!("{{{i}}}"), &arg.to_string());
+    }
+    out
+}
+
+/// A language's name as its own speakers write it: the same in every interface language.
+pub fn locale_name(locale: Locale) -> &'static str {
+    match locale {
+        Locale::En => "English",
+        Locale::ZhCn => "简体中文",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_take_their_arguments_by_number() {
+        assert_eq!(fill("{1} before {0}", &[&"a", &2]), "2 before a");
+        assert_eq!(
+            fill(tr(T::ContactHeading, Locale::ZhCn), &[&2, &14]),
+            "第 2 次接触（14 天后）"
+        );
     }
 }
