@@ -13,10 +13,12 @@ use crate::scoring::total;
 use crate::vocabulary::{Outcome, Personality};
 use serde::{Deserialize, Serialize};
 
-/// The most positions an exact analysis explores. Beyond it the analysis stops (its time
-/// and memory are bounded by this, not by the scenario) and an estimate is given instead;
-/// see docs/performance.md for what it costs on the reference machine.
-pub const POSITION_BUDGET: usize = 400_000;
+/// The most positions an exact analysis explores, and the most classes (positions that
+/// differ only in trust, each expanded once). Beyond either the analysis stops — its time
+/// and memory are bounded by these, not by the scenario — and an estimate is given instead;
+/// docs/performance.md has what they cost on the reference machine.
+pub const POSITION_BUDGET: usize = 4_000_000;
+pub const CLASS_BUDGET: usize = 300_000;
 
 /// Trust runs from 0 to 100; a position is numbered `class * TRUST_LEVELS + trust`.
 const TRUST_LEVELS: usize = 101;
@@ -315,10 +317,11 @@ impl<'a> Analyzer<'a> {
             parts.push("stage, milestones, style or mistakes".to_string());
         }
         format!(
-            "{} different states reach node `{}` before the budget of {} positions ran out; they differ in {}",
+            "{} different states reach node `{}` before the budget ({} positions, {} classes of positions) ran out; they differ in {}",
             states.len(),
             self.scn.nodes[node].id,
             self.budget,
+            CLASS_BUDGET,
             if parts.is_empty() { "trust only".to_string() } else { parts.join("; ") }
         )
     }
@@ -440,7 +443,10 @@ impl<'a> Analyzer<'a> {
                 if reached != [0; 2] {
                     self.reached_positions +=
                         (reached[0].count_ones() + reached[1].count_ones()) as usize;
-                    if self.reached_positions > self.budget || self.is_cancelled() {
+                    if self.reached_positions > self.budget
+                        || self.classes.len() > CLASS_BUDGET
+                        || self.is_cancelled()
+                    {
                         self.over_budget = true;
                         return;
                     }

@@ -222,3 +222,59 @@ fn a_deleted_scenario_file_leaves_the_library() {
     });
     assert_eq!(app.world().resource::<Library>().scenarios().count(), 1);
 }
+
+/// The app's asset loader and the command line load every fixture, good and broken, through
+/// one path: the same files load, with the same problems at the same places.
+#[test]
+fn the_app_and_the_command_line_report_the_same_problems_for_every_fixture() {
+    let dir = std::env::temp_dir().join(format!("rapport-app-fixtures-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp folder");
+    let mut names = Vec::new();
+    for sub in ["tests/fixtures/good", "tests/fixtures/broken"] {
+        for entry in std::fs::read_dir(sub).expect("fixtures").flatten() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            std::fs::copy(entry.path(), dir.join(&name)).expect("copy fixture");
+            names.push(name);
+        }
+    }
+    names.sort();
+    let mut app = app(&dir);
+    run_until(&mut app, "every fixture", |w| {
+        w.resource::<Library>().entries.len() == names.len()
+    });
+    // A moment more for the translation pairs once both halves are in.
+    app.update();
+    let files: Vec<PathBuf> = names.iter().map(|n| dir.join(n)).collect();
+    let cli = rapport::catalog::load_all(&files);
+    // Places and messages, with file names but not the folders each side puts them in.
+    let strip = |line: &str| -> String {
+        line.split(' ')
+            .map(|word| match word.rsplit_once('/') {
+                Some((_, file)) if word.contains(".ron") => file,
+                _ => word,
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let library = app.world().resource::<Library>();
+    for name in &names {
+        let entry = library.get(name).expect("the app lists every fixture");
+        let mut app_side: Vec<String> = entry
+            .problems
+            .iter()
+            .chain(&entry.pair_problems)
+            .map(|p| strip(p))
+            .collect();
+        let mut cli_side: Vec<String> = cli.problems[&dir.join(name)]
+            .iter()
+            .map(|p| strip(&p.to_string()))
+            .collect();
+        app_side.sort();
+        cli_side.sort();
+        assert_eq!(app_side, cli_side, "{name}");
+        let cli_loaded = cli.scenarios.iter().any(|(p, _)| p == &dir.join(name));
+        assert_eq!(entry.scenario.is_some(), cli_loaded, "{name}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

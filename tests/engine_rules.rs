@@ -249,3 +249,21 @@ fn the_stage_climbs_at_most_one_rung_per_contact() {
         assert_eq!(relationship(&s), *points, "{choices:?}");
     }
 }
+
+#[test]
+fn a_scenario_beyond_the_budget_is_estimated_and_labelled_as_such() {
+    let text = rapport::generate::flag_scenario(12);
+    let scn = rapport::compile::load_scenario(&text, "flags.ron", rapport::model::Model::builtin())
+        .expect("the flag scenario is valid");
+    let exact = rapport::analysis::analyze_within(&scn, usize::MAX);
+    assert!(exact.is_exact());
+    let estimate = rapport::analysis::analyze_within(&scn, 1_000);
+    let e = estimate.estimate.as_ref().expect("over budget: an estimate");
+    assert!(e.samples >= rapport::analysis::ESTIMATE_MIN_SAMPLES);
+    assert!(e.why.contains("flags"), "{}", e.why);
+    // Bounds: the best line found is no better than the true best, the worst no worse.
+    assert!(estimate.overall.best <= exact.overall.best);
+    assert!(estimate.overall.worst >= exact.overall.worst);
+    assert!((estimate.overall.mean - exact.overall.mean).abs() <= 4.0 * e.mean_margin + 0.5);
+    assert!(estimate.decisions.is_empty(), "nothing per decision is claimed");
+}

@@ -340,6 +340,8 @@ fn check_pairs(library: &mut Library) {
                 .map(|s| (crate::catalog::normalise(std::path::Path::new(k)), s))
         })
         .collect();
+    // Each pair once, on the file that sorts first, as `rapport validate` reports it.
+    let mut checked = std::collections::BTreeSet::new();
     for (key, entry) in library.entries.iter_mut() {
         entry.pair_problems.clear();
         let Some(scn) = &entry.scenario else {
@@ -350,6 +352,14 @@ fn check_pairs(library: &mut Library) {
         };
         let path = std::path::Path::new(key);
         let partner_path = path.parent().unwrap_or(std::path::Path::new("")).join(rel);
+        let (this, other) = (
+            crate::catalog::normalise(path),
+            crate::catalog::normalise(&partner_path),
+        );
+        let pair = if this < other { (this, other) } else { (other, this) };
+        if !checked.insert(pair) {
+            continue;
+        }
         match by_path.get(&crate::catalog::normalise(&partner_path)) {
             Some(partner) => {
                 entry.pair_problems = crate::catalog::translation_problems(

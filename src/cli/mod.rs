@@ -564,9 +564,10 @@ fn print_analysis(a: &Analysis) {
         }
         Some(e) => {
             println!(
-                "{}: ESTIMATE — too large for an exact analysis within {} positions",
+                "{}: ESTIMATE — too large for an exact analysis within {} positions and {} classes",
                 a.scenario,
-                rapport::analysis::POSITION_BUDGET
+                rapport::analysis::POSITION_BUDGET,
+                rapport::analysis::CLASS_BUDGET
             );
             println!("  why: {}", e.why);
             println!(

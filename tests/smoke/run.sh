@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Smoke test of the desktop app: opens every screen in English and Chinese in a real window
-# (Xvfb + Mesa's software Vulkan), screenshots it, and fails if a screenshot is blank.
+# (Xvfb + Mesa's software Vulkan), screenshots it, and fails if a screenshot is blank or the
+# app is not on the screen asked for (the app logs each screen it opens).
 #
 #   tests/smoke/run.sh [BINARY] [OUTPUT_DIR]
 #
@@ -25,11 +26,11 @@ if [ -z "${DISPLAY:-}" ] || ! xdpyinfo >/dev/null 2>&1; then
 fi
 
 failures=0
-# shoot NAME ARGS…: opens the app with `rapport open ARGS…` and keeps a screenshot once
-# the window shows more than a flat background.
+# shoot NAME SCREEN ARGS…: opens the app with `rapport open ARGS…` and keeps a screenshot
+# once the window shows more than a flat background and the app is on SCREEN.
 shoot() {
-    local name=$1
-    shift
+    local name=$1 want=$2
+    shift 2
     "$bin" open "$@" >"$out/$name.log" 2>&1 &
     local pid=$! colours=0
     for _ in $(seq 1 40); do
@@ -39,7 +40,7 @@ shoot() {
         colours=$(identify -format '%k' "$out/$name.png" 2>/dev/null || echo 0)
         # A screen with text and widgets has hundreds of colours; wait a moment more so
         # the last animation settles, then take the final picture.
-        if [ "$colours" -gt 200 ]; then
+        if [ "$colours" -gt 200 ] && [ "$(on_screen "$name")" = "$want" ]; then
             sleep 2
             xwd -root -silent | convert xwd:- "$out/$name.png"
             colours=$(identify -format '%k' "$out/$name.png")
@@ -48,23 +49,38 @@ shoot() {
     done
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
-    if [ "$colours" -gt 200 ]; then
-        echo "ok   $name ($colours colours)"
+    local shown
+    shown=$(on_screen "$name")
+    if [ "$colours" -gt 200 ] && [ "$shown" = "$want" ]; then
+        echo "ok   $name ($want, $colours colours)"
+    elif [ "$shown" != "$want" ]; then
+        echo "FAIL $name: the app shows ${shown:-no screen}, not $want; see $out/$name.log"
+        failures=$((failures + 1))
     else
         echo "FAIL $name: blank or missing window ($colours colours); see $out/$name.log"
         failures=$((failures + 1))
     fi
 }
 
+# The last screen the app logged opening.
+on_screen() {
+    sed -n 's/.*screen: \([A-Za-z]*\).*/\1/p' "$out/$1.log" | tail -n 1
+}
+
+# Always the first choice: two of them for the role-play; enough to end any scenario for the
+# debrief (choices after the end are ignored), so the check does not depend on the content.
+part=1,1
+whole=$(printf '1,%.0s' $(seq 1 40) | sed 's/,$//')
+
 for lang in en zh-CN; do
     s="analytical-price.$lang.ron"
-    shoot "library-$lang" --language "$lang"
-    shoot "briefing-$lang" --language "$lang" --scenario "$s" --screen briefing
-    shoot "roleplay-$lang" --language "$lang" --scenario "$s" --seed 1 --choices 2,2,3 --screen roleplay
-    shoot "debrief-$lang" --language "$lang" --scenario "$s" --seed 1 --choices 2,2,3,2,2,2,1 --screen debrief
-    shoot "settings-$lang" --language "$lang" --screen settings
+    shoot "library-$lang" Library --language "$lang"
+    shoot "briefing-$lang" Briefing --language "$lang" --scenario "$s" --screen briefing
+    shoot "roleplay-$lang" RolePlay --language "$lang" --scenario "$s" --seed 1 --choices "$part" --screen roleplay
+    shoot "debrief-$lang" Debrief --language "$lang" --scenario "$s" --seed 1 --choices "$whole" --screen debrief
+    shoot "settings-$lang" Settings --language "$lang" --screen settings
 done
-shoot "presentation-en" --language en --scenario analytical-price.en.ron --seed 1 --choices 2,2 --screen roleplay --presentation
+shoot "presentation-en" RolePlay --language en --scenario analytical-price.en.ron --seed 1 --choices "$part" --screen roleplay --presentation
 
 echo "$(( 11 - failures )) passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -23,7 +23,16 @@ impl Plugin for ScreensPlugin {
             roleplay::RolePlayScreenPlugin,
             debrief::DebriefScreenPlugin,
             settings::SettingsScreenPlugin,
-        ));
+        ))
+        .add_systems(Update, announce_screen);
+    }
+}
+
+/// Logs each screen as it opens: the smoke test checks that each screenshot is the screen
+/// it asked for, and a trainer's log shows where the app was.
+fn announce_screen(screen: Res<State<crate::app::Screen>>) {
+    if screen.is_changed() {
+        info!("screen: {:?}", screen.get());
     }
 }
 
