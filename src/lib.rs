@@ -17,6 +17,7 @@ pub mod model;
 pub mod recording;
 pub mod scenario;
 pub mod scoring;
+pub mod settings;
 pub mod text;
 pub mod vocabulary;
 

@@ -84,10 +84,10 @@ fn roleplay_hides_coach_feedback_in_assessment_mode() {
 
 #[test]
 fn presentation_mode_hides_scores_until_revealed() {
-    let settings = Settings {
+    let settings = Settings(rapport::settings::Settings {
         presentation: true,
-        ..Settings::default()
-    };
+        ..Default::default()
+    });
     let mut active = running(&[0], Mode::Practice);
     let hidden = RolePlayView::build(&active, &settings).expect("view");
     assert!(!hidden.show_scores && !hidden.show_feedback);

@@ -1,71 +1,14 @@
 //! User settings: language, text size, presentation mode and scenario folder, kept in the
 //! user's config directory, written atomically; a corrupt file is set aside, never fatal.
 
-use crate::vocabulary::Locale;
 use bevy::prelude::*;
-use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-#[derive(Resource, Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Settings {
-    pub language: Locale,
-    pub text_scale: f32,
-    pub presentation: bool,
-    /// A scenario folder chosen by the trainer, used from the next start.
-    pub scenario_folder: Option<String>,
-}
+/// The settings as the app's resource; the data and its checks are `crate::settings`.
+#[derive(Resource, Debug, Clone, PartialEq, Default, Deref, DerefMut)]
+pub struct Settings(pub crate::settings::Settings);
 
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            language: Locale::En,
-            text_scale: 1.0,
-            presentation: false,
-            scenario_folder: None,
-        }
-    }
-}
-
-pub const TEXT_SCALES: [f32; 4] = [0.9, 1.0, 1.2, 1.4];
-
-impl Settings {
-    /// Puts every value in its usable range and says what was changed: a file that parses
-    /// but holds, say, a text scale of 1000 must not make the app unusable at every start.
-    pub fn corrected(mut self) -> (Settings, Vec<String>) {
-        let mut changes = Vec::new();
-        let (lowest, highest) = (TEXT_SCALES[0], TEXT_SCALES[TEXT_SCALES.len() - 1]);
-        if !TEXT_SCALES.contains(&self.text_scale) {
-            let nearest = if self.text_scale.is_finite() {
-                TEXT_SCALES
-                    .iter()
-                    .copied()
-                    .min_by(|a, b| {
-                        (a - self.text_scale)
-                            .abs()
-                            .total_cmp(&(b - self.text_scale).abs())
-                    })
-                    .unwrap_or(1.0)
-            } else {
-                1.0
-            };
-            changes.push(format!(
-                "text_scale {} is not one of the sizes {lowest}–{highest}; using {nearest}",
-                self.text_scale
-            ));
-            self.text_scale = nearest;
-        }
-        if let Some(folder) = &self.scenario_folder
-            && (folder.trim().is_empty() || folder.chars().any(char::is_control))
-        {
-            changes.push(format!(
-                "scenario_folder {folder:?} is not a usable path; using the built-in folder"
-            ));
-            self.scenario_folder = None;
-        }
-        (self, changes)
-    }
-}
+pub use crate::settings::TEXT_SCALES;
 
 /// Where settings live; `RAPPORT_CONFIG_DIR` overrides it (tests, classroom machines).
 #[derive(Resource, Debug, Clone)]
@@ -97,16 +40,14 @@ impl SettingsStore {
         if !path.exists() {
             return Settings::default();
         }
-        let parsed = crate::catalog::read_text(&path).and_then(|text| {
-            crate::load::parse_ron::<Settings>(&text, &path.display().to_string())
-        });
+        let parsed = crate::catalog::read_text(&path)
+            .and_then(|text| crate::settings::parse(&text, &path.display().to_string()));
         match parsed {
-            Ok(s) => {
-                let (settings, changes) = s.corrected();
+            Ok((settings, changes)) => {
                 if !changes.is_empty() {
                     self.problem = Some(format!("{}: {}", path.display(), changes.join("; ")));
                 }
-                settings
+                Settings(settings)
             }
             Err(problem) => {
                 let aside = path.with_extension("ron.corrupt");
@@ -130,7 +71,7 @@ impl SettingsStore {
         };
         write_atomically(
             path,
-            &ron::ser::to_string_pretty(settings, Default::default()).unwrap_or_default(),
+            &ron::ser::to_string_pretty(&settings.0, Default::default()).unwrap_or_default(),
         )
     }
 }
@@ -181,33 +122,6 @@ fn save_changed_settings(settings: Res<Settings>, store: Res<SettingsStore>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn unusable_values_are_corrected_and_reported() {
-        let cases: &[(f32, f32, bool)] = &[
-            (1000.0, 1.4, true),
-            (-3.0, 0.9, true),
-            (f32::NAN, 1.0, true),
-            (1.2, 1.2, false),
-            (1.25, 1.2, true),
-        ];
-        for &(given, expected, reported) in cases {
-            let (s, changes) = Settings {
-                text_scale: given,
-                ..Settings::default()
-            }
-            .corrected();
-            assert_eq!(s.text_scale, expected, "{given}");
-            assert_eq!(!changes.is_empty(), reported, "{given}: {changes:?}");
-        }
-        let (s, changes) = Settings {
-            scenario_folder: Some("  ".into()),
-            ..Settings::default()
-        }
-        .corrected();
-        assert_eq!(s.scenario_folder, None);
-        assert_eq!(changes.len(), 1);
-    }
 
     #[test]
     fn a_settings_file_with_a_huge_text_scale_loads_corrected() {
