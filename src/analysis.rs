@@ -275,10 +275,20 @@ impl<'a> Analyzer<'a> {
     pub fn what_multiplies(&self) -> String {
         // Endings gather every state; the decision where they pile up says more.
         let mut per_node: FastMap<usize, Vec<&PlayState>> = FastMap::default();
-        for c in self.classes.iter().filter(|c| !matches!(c.stop, Stop::End(_))) {
-            per_node.entry(stop_node(c.stop)).or_default().push(&c.state);
+        for c in self
+            .classes
+            .iter()
+            .filter(|c| !matches!(c.stop, Stop::End(_)))
+        {
+            per_node
+                .entry(stop_node(c.stop))
+                .or_default()
+                .push(&c.state);
         }
-        let Some((&node, states)) = per_node.iter().max_by_key(|(n, v)| (v.len(), std::cmp::Reverse(**n))) else {
+        let Some((&node, states)) = per_node
+            .iter()
+            .max_by_key(|(n, v)| (v.len(), std::cmp::Reverse(**n)))
+        else {
             return String::new();
         };
         let first = states[0];
@@ -322,7 +332,11 @@ impl<'a> Analyzer<'a> {
             self.scn.nodes[node].id,
             self.budget,
             CLASS_BUDGET,
-            if parts.is_empty() { "trust only".to_string() } else { parts.join("; ") }
+            if parts.is_empty() {
+                "trust only".to_string()
+            } else {
+                parts.join("; ")
+            }
         )
     }
 
@@ -1246,9 +1260,8 @@ fn estimate(scn: &Scenario, why: String) -> Analysis {
         });
         steps
     };
-    let finish = |session: &Session| -> u32 {
-        crate::scoring::report(session).map_or(0, |r| r.score.total)
-    };
+    let finish =
+        |session: &Session| -> u32 { crate::scoring::report(session).map_or(0, |r| r.score.total) };
     // A greedy line per personality: the open choice that gains most trust, no mistakes.
     for &p in &scn.personalities {
         let mut session = Session::with_personality(shared.clone(), 0, p);
@@ -1330,8 +1343,12 @@ fn estimate(scn: &Scenario, why: String) -> Analysis {
         .map(|&p| PersonalityAnalysis {
             personality: p,
             summary: summary(Some(p)),
-            best_path: best_of(Some(p), true).map(|r| r.2.clone()).unwrap_or_default(),
-            worst_path: best_of(Some(p), false).map(|r| r.2.clone()).unwrap_or_default(),
+            best_path: best_of(Some(p), true)
+                .map(|r| r.2.clone())
+                .unwrap_or_default(),
+            worst_path: best_of(Some(p), false)
+                .map(|r| r.2.clone())
+                .unwrap_or_default(),
         })
         .collect();
     let overall = summary(None);

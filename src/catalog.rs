@@ -212,8 +212,7 @@ pub fn translation_problems(
 ) -> Vec<Problem> {
     let mut problems = Vec::new();
     if let Some(back) = &partner.file.translation
-        && normalise(&partner_path.parent().unwrap_or(Path::new(".")).join(back))
-            != normalise(path)
+        && normalise(&partner_path.parent().unwrap_or(Path::new(".")).join(back)) != normalise(path)
     {
         problems.push(Problem {
             source: partner.source.clone(),

@@ -869,7 +869,13 @@ pub fn compile(
                 otherwise: c.target(next, i),
             },
             ThenSpec::Later(l) => {
-                check_text(&mut c.problems, &c.loc, Some(i), "a later step's note", &l.note);
+                check_text(
+                    &mut c.problems,
+                    &c.loc,
+                    Some(i),
+                    "a later step's note",
+                    &l.note,
+                );
                 if !(1..=MAX_DAYS_BETWEEN_CONTACTS).contains(&l.days) {
                     c.problems.push(c.loc.nth_in_node(
                         i,
@@ -1341,7 +1347,10 @@ pub fn compare_translations(a: &Scenario, b: &Scenario) -> Vec<Problem> {
         }
         for ((what, va), (_, vb)) in sa.iter().zip(&sb) {
             if va != vb {
-                say(format!("node `{}`: {what} differs ({vb} against {va})", nb.id));
+                say(format!(
+                    "node `{}`: {what} differs ({vb} against {va})",
+                    nb.id
+                ));
             }
         }
     }
@@ -1380,14 +1389,23 @@ fn scoring_shape(then: &Then) -> Vec<(String, String)> {
             for (i, b) in list.iter().enumerate() {
                 out.push((
                     format!("chance branch {}", i + 1),
-                    format!("weight {} set {:#x} next {} hidden {}", b.weight, b.set, b.next, b.note.is_empty()),
+                    format!(
+                        "weight {} set {:#x} next {} hidden {}",
+                        b.weight,
+                        b.set,
+                        b.next,
+                        b.note.is_empty()
+                    ),
                 ));
             }
         }
         Then::Diagnose { next, .. } => out.push(("the diagnosis".into(), format!("next {next}"))),
         Then::Branch { cases, otherwise } => {
             out.push(("the kind of step".into(), "branch".into()));
-            out.push(("the branch".into(), format!("{cases:?} otherwise {otherwise}")));
+            out.push((
+                "the branch".into(),
+                format!("{cases:?} otherwise {otherwise}"),
+            ));
         }
         Then::Later { days, next, .. } => {
             out.push(("the kind of step".into(), "later".into()));

@@ -23,7 +23,12 @@ pub enum Policy {
 }
 
 impl Policy {
-    pub const ALL: [Policy; 4] = [Policy::Random, Policy::Longest, Policy::Shortest, Policy::First];
+    pub const ALL: [Policy; 4] = [
+        Policy::Random,
+        Policy::Longest,
+        Policy::Shortest,
+        Policy::First,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -53,7 +58,11 @@ impl Policy {
 
     /// A uniformly random index below `count` (0 when there is nothing to pick).
     pub fn pick_index(self, count: usize, rng: &mut impl Rng) -> usize {
-        if count == 0 { 0 } else { rng.random_range(0..count) }
+        if count == 0 {
+            0
+        } else {
+            rng.random_range(0..count)
+        }
     }
 }
 

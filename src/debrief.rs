@@ -150,7 +150,10 @@ pub fn transcript(events: &[Event], locale: crate::vocabulary::Locale) -> Vec<Tr
                 contact,
                 days,
                 note,
-            } => Some((Speaker::Narrator, contact_line(locale, *contact, *days, note))),
+            } => Some((
+                Speaker::Narrator,
+                contact_line(locale, *contact, *days, note),
+            )),
             Event::Feedback { text, .. } => Some((Speaker::Coach, text.to_string())),
             _ => None,
         })
@@ -159,7 +162,12 @@ pub fn transcript(events: &[Event], locale: crate::vocabulary::Locale) -> Vec<Tr
 }
 
 /// A new contact as the transcript shows it: the heading, then what the contact is.
-pub fn contact_line(locale: crate::vocabulary::Locale, contact: u8, days: u16, note: &str) -> String {
+pub fn contact_line(
+    locale: crate::vocabulary::Locale,
+    contact: u8,
+    days: u16,
+    note: &str,
+) -> String {
     let heading = crate::text::fill(
         crate::text::tr(crate::text::T::ContactHeading, locale),
         &[&contact, &days],
@@ -191,11 +199,20 @@ impl Debrief {
             r.outcome.name(loc),
             r.ending_title
         );
-        let _ = writeln!(md, "- **{}:** {}", t(T::CustomerPersonality), r.personality.name(loc));
+        let _ = writeln!(
+            md,
+            "- **{}:** {}",
+            t(T::CustomerPersonality),
+            r.personality.name(loc)
+        );
         let _ = writeln!(
             md,
             "- **{}:** {} → {} ({} {})",
-            t(T::Trust), r.trust_start, r.trust_end, t(T::Peak), r.trust_peak
+            t(T::Trust),
+            r.trust_start,
+            r.trust_end,
+            t(T::Peak),
+            r.trust_peak
         );
         let _ = writeln!(
             md,
@@ -232,7 +249,14 @@ impl Debrief {
                     o.subtype,
                     o.category.name(loc),
                     o.excuse
-                        .map(|e| format!("; {}", t(if e { T::ObjectionExcuse } else { T::ObjectionReal })))
+                        .map(|e| format!(
+                            "; {}",
+                            t(if e {
+                                T::ObjectionExcuse
+                            } else {
+                                T::ObjectionReal
+                            })
+                        ))
                         .unwrap_or_default(),
                     o.status.name(loc),
                     o.timing
@@ -273,10 +297,18 @@ impl Debrief {
                 let _ = write!(
                     md,
                     "   - {}: “{}” ({}/100)",
-                    t(T::BestHere), d.best_choice, d.best_score
+                    t(T::BestHere),
+                    d.best_choice,
+                    d.best_score
                 );
                 if let Some((title, outcome)) = &d.best_ending {
-                    let _ = write!(md, " — {} {} ({})", t(T::WouldLeadTo), title, outcome.name(loc));
+                    let _ = write!(
+                        md,
+                        " — {} {} ({})",
+                        t(T::WouldLeadTo),
+                        title,
+                        outcome.name(loc)
+                    );
                 }
                 let _ = writeln!(md);
             }

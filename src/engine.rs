@@ -585,7 +585,11 @@ fn trust_change(
     }
     if choice.trust_bonus != 0 {
         delta += choice.trust_bonus;
-        add("scenario", choice.trust_bonus, choice.feedback_for(p).to_string());
+        add(
+            "scenario",
+            choice.trust_bonus,
+            choice.feedback_for(p).to_string(),
+        );
     }
     if let Some(why) = &breach {
         delta += model.file.breach_trust;

@@ -47,7 +47,9 @@ pub fn decode_text(bytes: Vec<u8>, source: &str) -> Result<String, Problem> {
         return Err(Problem {
             source: source.to_string(),
             location: Location { line: 1, column: 1 },
-            message: format!("the file is larger than {MAX_FILE_BYTES} bytes; scenario files may be at most that"),
+            message: format!(
+                "the file is larger than {MAX_FILE_BYTES} bytes; scenario files may be at most that"
+            ),
         });
     }
     String::from_utf8(bytes).map_err(|e| {

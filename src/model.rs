@@ -240,7 +240,9 @@ impl Model {
                 ));
             }
         }
-        if file.stage_climb_per_contact == 0 || file.stage_climb_per_contact as usize >= Stage::ALL.len() {
+        if file.stage_climb_per_contact == 0
+            || file.stage_climb_per_contact as usize >= Stage::ALL.len()
+        {
             complain(format!(
                 "stage_climb_per_contact is {}; it must be 1 to {}",
                 file.stage_climb_per_contact,

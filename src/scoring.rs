@@ -325,10 +325,7 @@ fn explain(scn: &Scenario, state: &PlayState, outcome: Outcome, points: &Points)
             "mistakes",
             -points.mistakes,
             0,
-            fill(
-                tr(T::RuleMistakes, l),
-                &[&state.mistakes, &MISTAKE_POINTS],
-            ),
+            fill(tr(T::RuleMistakes, l), &[&state.mistakes, &MISTAKE_POINTS]),
         );
     }
     rules

@@ -67,7 +67,6 @@ impl Settings {
     }
 }
 
-
 /// Parses a settings file and corrects what it holds: the settings, and what was corrected.
 pub fn parse(text: &str, source: &str) -> Result<(Settings, Vec<String>), Problem> {
     crate::load::parse_ron::<Settings>(text, source).map(Settings::corrected)

@@ -142,10 +142,14 @@ pub fn tr(key: T, locale: Locale) -> &'static str {
             ContactHeading => "Contact {0}, {1} days later",
             RuleOutcome => "{0}: {1} of {2} (the best this scenario offers: {3})",
             RuleTrust => "trust {0} → {1} ({2}); a gain of {3} earns all {4}",
-            RuleRelationship => "{0} → {1}: {2} of the {3} steps up the trust path that {4} contact(s) allow",
+            RuleRelationship => {
+                "{0} → {1}: {2} of the {3} steps up the trust path that {4} contact(s) allow"
+            }
             RuleNoObjection => "no objection was raised",
             RuleObjections => "result up to 7 + timing 3 per objection, central ×2: {0}",
-            RuleStyle => "style balance {0}/{1} (starts at 5; +1 per move that suits {2}, −2 per move that does not)",
+            RuleStyle => {
+                "style balance {0}/{1} (starts at 5; +1 per move that suits {2}, −2 per move that does not)"
+            }
             RuleDiagnosisRight => "personality named correctly",
             RuleDiagnosisWrong => "personality named wrongly",
             RuleDiagnosisNone => "the personality was never named",
@@ -212,7 +216,9 @@ pub fn tr(key: T, locale: Locale) -> &'static str {
             Objections => "Objections",
             Decisions => "Decisions",
             Reviewing => "Working out the best choice at each decision…",
-            TooLargeToReview => "This scenario is too large to work out every best choice exactly; the decisions below are those reviewed before the limit.",
+            TooLargeToReview => {
+                "This scenario is too large to work out every best choice exactly; the decisions below are those reviewed before the limit."
+            }
             BestHere => "Best here",
             WouldLeadTo => "would have led to",
             YouChose => "You chose",
@@ -330,7 +336,9 @@ pub fn tr(key: T, locale: Locale) -> &'static str {
             Objections => "异议处理",
             Decisions => "关键决策",
             Reviewing => "正在分析每个决策点的最佳选择……",
-            TooLargeToReview => "这个情景太大，无法精确算出每一步的最佳选择；下面只列出达到上限之前分析过的决策。",
+            TooLargeToReview => {
+                "这个情景太大，无法精确算出每一步的最佳选择；下面只列出达到上限之前分析过的决策。"
+            }
             BestHere => "此处最佳",
             WouldLeadTo => "可导向",
             YouChose => "你的选择",

@@ -147,7 +147,11 @@ fn a_later_contact_is_the_second_contact_and_lets_the_stage_climb() {
     assert_eq!(s.state().contact, 2);
     assert!(s.events().iter().any(|e| matches!(
         e,
-        Event::ContactBegan { contact: 2, days: 7, .. }
+        Event::ContactBegan {
+            contact: 2,
+            days: 7,
+            ..
+        }
     )));
     assert!(s.events().iter().any(|e| matches!(
         e,
@@ -258,12 +262,18 @@ fn a_scenario_beyond_the_budget_is_estimated_and_labelled_as_such() {
     let exact = rapport::analysis::analyze_within(&scn, usize::MAX);
     assert!(exact.is_exact());
     let estimate = rapport::analysis::analyze_within(&scn, 1_000);
-    let e = estimate.estimate.as_ref().expect("over budget: an estimate");
+    let e = estimate
+        .estimate
+        .as_ref()
+        .expect("over budget: an estimate");
     assert!(e.samples >= rapport::analysis::ESTIMATE_MIN_SAMPLES);
     assert!(e.why.contains("flags"), "{}", e.why);
     // Bounds: the best line found is no better than the true best, the worst no worse.
     assert!(estimate.overall.best <= exact.overall.best);
     assert!(estimate.overall.worst >= exact.overall.worst);
     assert!((estimate.overall.mean - exact.overall.mean).abs() <= 4.0 * e.mean_margin + 0.5);
-    assert!(estimate.decisions.is_empty(), "nothing per decision is claimed");
+    assert!(
+        estimate.decisions.is_empty(),
+        "nothing per decision is claimed"
+    );
 }

@@ -49,7 +49,11 @@ fn the_glossary_lists_terms_and_variants() {
         g.iter()
             .any(|(t, v)| t == "不予回答" && v.contains(&"不予理睬".to_string()))
     );
-    assert!(!variants_in("对谨慎分析型客户", &g).iter().any(|v| v.contains("分析型")));
+    assert!(
+        !variants_in("对谨慎分析型客户", &g)
+            .iter()
+            .any(|v| v.contains("分析型"))
+    );
     assert!(!variants_in("对分析型客户", &g).is_empty());
 }
 
@@ -65,9 +69,14 @@ fn the_chinese_text_uses_one_spelling_of_each_term() {
         })
         .collect();
     files.extend(
-        ["src/vocabulary.rs", "src/engine.rs", "src/scoring.rs", "src/debrief.rs"]
-            .iter()
-            .map(|p| Path::new(p).to_path_buf()),
+        [
+            "src/vocabulary.rs",
+            "src/engine.rs",
+            "src/scoring.rs",
+            "src/debrief.rs",
+        ]
+        .iter()
+        .map(|p| Path::new(p).to_path_buf()),
     );
     let app_strings = Path::new("src/app/strings.rs");
     if app_strings.exists() {
@@ -83,5 +92,9 @@ fn the_chinese_text_uses_one_spelling_of_each_term() {
             }
         }
     }
-    assert!(found.is_empty(), "variants of the course's terms:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "variants of the course's terms:\n{}",
+        found.join("\n")
+    );
 }

@@ -123,7 +123,10 @@ fn every_sub_type_motive_and_cause_is_trained_in_both_languages() {
             }
         }
     }
-    assert!(missing.is_empty(), "never the objection of a scenario: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "never the objection of a scenario: {missing:?}"
+    );
 }
 
 /// The techniques of the choices best play takes, by the analysis's per-decision values.
@@ -160,13 +163,18 @@ fn every_technique_but_the_mistakes_is_part_of_a_best_choice() {
         .filter(|(i, t)| t.kind != TechniqueKind::Mistake && !used.contains(i))
         .map(|(_, t)| t.id.as_str())
         .collect();
-    assert!(missing.is_empty(), "never part of a best choice: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "never part of a best choice: {missing:?}"
+    );
 }
 
 #[test]
 fn a_courteous_direct_denial_is_the_best_move_in_at_least_four_scenarios() {
     let model = Model::builtin();
-    let denial = model.technique("direct_denial").expect("the model has direct denial");
+    let denial = model
+        .technique("direct_denial")
+        .expect("the model has direct denial");
     for locale in Locale::ALL {
         let with: Vec<&str> = in_locale(locale)
             .filter(|(_, scn, a, _)| best_choice_techniques(scn, a).contains(&denial))
@@ -197,7 +205,9 @@ fn best_play_probes_first(scn: &Scenario, a: &Analysis, probe: usize) -> bool {
 #[test]
 fn whether_an_objection_is_real_is_drawn_and_best_play_probes_in_four_scenarios() {
     let model = Model::builtin();
-    let questioning = model.technique("questioning").expect("the model has questioning");
+    let questioning = model
+        .technique("questioning")
+        .expect("the model has questioning");
     for locale in Locale::ALL {
         let drawn: Vec<&str> = in_locale(locale)
             .filter(|(_, scn, a, _)| {
@@ -239,19 +249,38 @@ fn the_library_has_the_situations_the_material_teaches() {
                 .iter()
                 .any(|(_, s, _, _)| s.objections.iter().any(|o| o.causes.contains(&c)))
         };
-        for t in ["need_real", "price_kickback", "price_payment_terms", "price_ability_to_pay"] {
-            assert!(central_of(subtype(t)), "{}: no scenario centres on `{t}`", locale.code());
+        for t in [
+            "need_real",
+            "price_kickback",
+            "price_payment_terms",
+            "price_ability_to_pay",
+        ] {
+            assert!(
+                central_of(subtype(t)),
+                "{}: no scenario centres on `{t}`",
+                locale.code()
+            );
         }
         for c in ["limited_authority", "bad_mood", "prejudice"] {
-            assert!(with_cause(cause(c)), "{}: no objection caused by `{c}`", locale.code());
+            assert!(
+                with_cause(cause(c)),
+                "{}: no objection caused by `{c}`",
+                locale.code()
+            );
         }
-        let multi_contact = scenarios.iter().any(|(_, s, _, _)| {
-            s.nodes.iter().any(|n| matches!(n.then, Then::Later { .. }))
-        });
-        assert!(multi_contact, "{}: no scenario spans several contacts", locale.code());
+        let multi_contact = scenarios
+            .iter()
+            .any(|(_, s, _, _)| s.nodes.iter().any(|n| matches!(n.then, Then::Later { .. })));
+        assert!(
+            multi_contact,
+            "{}: no scenario spans several contacts",
+            locale.code()
+        );
         for id in ["pharmacy-clerk", "order-clerk"] {
             assert!(
-                scenarios.iter().any(|(_, s, _, _)| s.id().trim_end_matches("-zh") == id),
+                scenarios
+                    .iter()
+                    .any(|(_, s, _, _)| s.id().trim_end_matches("-zh") == id),
                 "{}: no `{id}` scenario",
                 locale.code()
             );

@@ -356,25 +356,25 @@ fn check_pairs(library: &mut Library) {
             crate::catalog::normalise(path),
             crate::catalog::normalise(&partner_path),
         );
-        let pair = if this < other { (this, other) } else { (other, this) };
+        let pair = if this < other {
+            (this, other)
+        } else {
+            (other, this)
+        };
         if !checked.insert(pair) {
             continue;
         }
         match by_path.get(&crate::catalog::normalise(&partner_path)) {
             Some(partner) => {
-                entry.pair_problems = crate::catalog::translation_problems(
-                    path,
-                    scn,
-                    &partner_path,
-                    partner,
-                )
-                .iter()
-                .map(|p| p.to_string())
-                .collect();
+                entry.pair_problems =
+                    crate::catalog::translation_problems(path, scn, &partner_path, partner)
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect();
             }
-            None => entry
-                .pair_problems
-                .push(format!("scenarios/{key}: translation `{rel}` does not exist")),
+            None => entry.pair_problems.push(format!(
+                "scenarios/{key}: translation `{rel}` does not exist"
+            )),
         }
     }
 }

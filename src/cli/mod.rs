@@ -4,13 +4,13 @@
 
 mod play;
 
+use clap::{Parser, Subcommand};
 use rapport::analysis::{Analysis, PathStep, analyze};
 use rapport::catalog::{self, Catalog, expand, load_all};
+use rapport::cues::Policy;
 use rapport::load::Problem;
 use rapport::recording::{Recording, diff_events, replay};
 use rapport::vocabulary::Personality;
-use rapport::cues::Policy;
-use clap::{Parser, Subcommand};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -606,7 +606,11 @@ fn print_analysis(a: &Analysis) {
                 e.node,
                 e.outcome.code()
             ),
-            (true, _, _) => println!("  {:<28} {:<18} reached in a sample", e.node, e.outcome.code()),
+            (true, _, _) => println!(
+                "  {:<28} {:<18} reached in a sample",
+                e.node,
+                e.outcome.code()
+            ),
             (false, _, _) if !a.is_exact() => println!(
                 "  {:<28} {:<18} not reached by any sample",
                 e.node,

@@ -6,8 +6,8 @@ use crate::app::Screen;
 use crate::app::library::Library;
 use crate::app::session::{Intent, LibraryFilter};
 use crate::app::settings::Settings;
-use crate::text::{T, tr};
 use crate::app::theme;
+use crate::text::{T, tr};
 use crate::vocabulary::{Category, Locale, MATRIX_CATEGORIES, Personality};
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -107,7 +107,10 @@ impl LibraryView {
     }
 
     pub fn visible(&self) -> Vec<&ScenarioRow> {
-        self.rows.iter().filter(|r| admits(&self.filter, r)).collect()
+        self.rows
+            .iter()
+            .filter(|r| admits(&self.filter, r))
+            .collect()
     }
 }
 
@@ -115,8 +118,7 @@ impl LibraryView {
 fn admits(f: &LibraryFilter, r: &ScenarioRow) -> bool {
     let needle = f.search.to_lowercase();
     f.personality.is_none_or(|p| r.personalities.contains(&p))
-        && f
-            .category
+        && f.category
             .is_none_or(|c| r.central == Some(c) || r.categories.contains(&c))
         && f.locale.is_none_or(|l| r.locale == l)
         && (needle.is_empty()
@@ -229,7 +231,11 @@ pub fn library_ui(ui: &mut egui::Ui, view: &LibraryView) -> Option<Intent> {
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut filter.locale, None, tr(T::AllLocales, l));
                     for loc in Locale::ALL {
-                        ui.selectable_value(&mut filter.locale, Some(loc), crate::text::locale_name(loc));
+                        ui.selectable_value(
+                            &mut filter.locale,
+                            Some(loc),
+                            crate::text::locale_name(loc),
+                        );
                     }
                 });
 

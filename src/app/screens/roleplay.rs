@@ -6,9 +6,9 @@ use crate::app::Screen;
 use crate::app::portrait::portrait;
 use crate::app::session::{ActiveSession, Intent, Mode};
 use crate::app::settings::Settings;
-use crate::text::{T, tr};
 use crate::app::theme;
 use crate::engine::{Event, ObjectionStatus, Prompt};
+use crate::text::{T, tr};
 use crate::vocabulary::{Category, Locale, Mood, Personality, Stage};
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -337,9 +337,13 @@ pub fn roleplay_ui(ui: &mut egui::Ui, view: &RolePlayView, revealed: bool) -> Op
             if view.ended {
                 ui.label(tr(T::Ended, l));
                 let button = egui::Button::new(
-                    egui::RichText::new(format!("{}  [{}]", tr(T::ToDebrief, l), tr(T::EnterKey, l)))
-                        .color(egui::Color32::WHITE)
-                        .size(17.0),
+                    egui::RichText::new(format!(
+                        "{}  [{}]",
+                        tr(T::ToDebrief, l),
+                        tr(T::EnterKey, l)
+                    ))
+                    .color(egui::Color32::WHITE)
+                    .size(17.0),
                 )
                 .fill(theme::ACCENT);
                 if ui.add(button).clicked() {

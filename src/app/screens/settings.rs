@@ -4,8 +4,8 @@ use super::{key, root_ui, section, top_bar};
 use crate::app::Screen;
 use crate::app::session::Intent;
 use crate::app::settings::{Settings, SettingsStore, TEXT_SCALES};
-use crate::text::{T, tr};
 use crate::app::theme;
+use crate::text::{T, tr};
 use crate::vocabulary::Locale;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -155,12 +155,18 @@ mod tests {
         std::fs::create_dir_all(&other).expect("temp folders");
         let watched = std::fs::canonicalize(&dir).expect("canonical");
         // After a restart with the custom folder, the app watches it: no prompt.
-        assert!(!restart_needed(Some(dir.to_str().expect("utf-8")), Some(&watched)));
+        assert!(!restart_needed(
+            Some(dir.to_str().expect("utf-8")),
+            Some(&watched)
+        ));
         // A path written differently but naming the same folder: no prompt either.
         let dotted = format!("{}/./", dir.display());
         assert!(!restart_needed(Some(&dotted), Some(&watched)));
         // Another folder chosen: restart to use it.
-        assert!(restart_needed(Some(other.to_str().expect("utf-8")), Some(&watched)));
+        assert!(restart_needed(
+            Some(other.to_str().expect("utf-8")),
+            Some(&watched)
+        ));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
