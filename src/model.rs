@@ -118,6 +118,14 @@ pub struct StageRule {
     pub needs_any: Vec<String>,
 }
 
+/// Where the first name quoted in a problem (`like this`) is written in the model's text,
+/// so a model problem points at its place as a scenario problem does.
+fn locate_named(text: &str, message: &str) -> Option<crate::load::Location> {
+    let name = message.split('`').nth(1)?;
+    let offset = crate::load::strip_bom(text).find(&format!("\"{name}\""))?;
+    Some(crate::load::location_of_offset(text, offset))
+}
+
 /// The model with names resolved to indices, ready for the engine.
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -138,7 +146,15 @@ pub const MAX_MODEL_EFFECT: i32 = 50;
 impl Model {
     pub fn parse(text: &str, source: &str) -> Result<Model, Vec<Problem>> {
         let file: ModelFile = parse_ron(text, source).map_err(|e| vec![e])?;
-        Model::from_file(file, source)
+        Model::from_file(file, source).map_err(|problems| {
+            problems
+                .into_iter()
+                .map(|p| Problem {
+                    location: locate_named(text, &p.message).unwrap_or(p.location),
+                    ..p
+                })
+                .collect()
+        })
     }
 
     pub fn from_file(file: ModelFile, source: &str) -> Result<Model, Vec<Problem>> {

@@ -277,3 +277,25 @@ fn a_scenario_beyond_the_budget_is_estimated_and_labelled_as_such() {
         "nothing per decision is claimed"
     );
 }
+
+#[test]
+fn a_model_value_out_of_range_is_reported_at_its_place() {
+    let text = rapport::model::BUILTIN_MODEL_RON.replacen(
+        "id: \"give_data\", kind: style, base: 1,",
+        "id: \"give_data\", kind: style, base: 1000,",
+        1,
+    );
+    assert_ne!(text, rapport::model::BUILTIN_MODEL_RON, "the edit applies");
+    let problems = rapport::model::Model::parse(&text, "_model.ron").expect_err("out of range");
+    let p = problems
+        .iter()
+        .find(|p| p.message.contains("give_data"))
+        .expect("the technique is named");
+    assert!(p.message.contains("1000"), "{}", p.message);
+    let line = text
+        .lines()
+        .position(|l| l.contains("id: \"give_data\""))
+        .expect("written")
+        + 1;
+    assert_eq!(p.location.line, line);
+}
