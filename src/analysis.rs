@@ -19,6 +19,9 @@ use serde::{Deserialize, Serialize};
 /// docs/performance.md has what they cost on the reference machine.
 pub const POSITION_BUDGET: usize = 4_000_000;
 pub const CLASS_BUDGET: usize = 300_000;
+/// Moves between classes, and their targets per trust band: the analysis's largest tables.
+pub const EDGE_BUDGET: usize = 3_000_000;
+pub const TARGET_BUDGET: usize = 24_000_000;
 
 /// Trust runs from 0 to 100; a position is numbered `class * TRUST_LEVELS + trust`.
 const TRUST_LEVELS: usize = 101;
@@ -459,6 +462,8 @@ impl<'a> Analyzer<'a> {
                         (reached[0].count_ones() + reached[1].count_ones()) as usize;
                     if self.reached_positions > self.budget
                         || self.classes.len() > CLASS_BUDGET
+                        || self.edges.len() > EDGE_BUDGET
+                        || self.targets.len() > TARGET_BUDGET
                         || self.is_cancelled()
                     {
                         self.over_budget = true;
@@ -1046,10 +1051,13 @@ impl Analysis {
     }
 }
 
-/// Random playthroughs for an estimate use at most about this many decisions in all.
+/// Random playthroughs for an estimate use at most about this many decisions in all (and
+/// at least `ESTIMATE_MIN_SAMPLES` playthroughs while they fit in it).
 pub const ESTIMATE_DECISIONS: u64 = 600_000;
 pub const ESTIMATE_MIN_SAMPLES: u32 = 100;
 pub const ESTIMATE_MAX_SAMPLES: u32 = 5_000;
+/// However long the conversations, at least this many playthroughs are sampled.
+pub const ESTIMATE_FLOOR_SAMPLES: u32 = 10;
 
 /// Analyses every personality the scenario can draw; random play draws it uniformly. Exact
 /// within `POSITION_BUDGET` positions; beyond it, a labelled estimate.
@@ -1282,10 +1290,15 @@ fn estimate(scn: &Scenario, why: String) -> Analysis {
         runs.push((score, p, line_of(&session)));
     }
     let greedy = runs.len();
-    while (runs.len() - greedy) < ESTIMATE_MIN_SAMPLES as usize
-        || (decisions_played < ESTIMATE_DECISIONS
-            && ((runs.len() - greedy) as u32) < ESTIMATE_MAX_SAMPLES)
-    {
+    loop {
+        let sampled = (runs.len() - greedy) as u32;
+        let within = decisions_played < ESTIMATE_DECISIONS;
+        let more = sampled < ESTIMATE_FLOOR_SAMPLES
+            || (within && sampled < ESTIMATE_MAX_SAMPLES)
+            || (sampled < ESTIMATE_MIN_SAMPLES && decisions_played < 2 * ESTIMATE_DECISIONS);
+        if !more {
+            break;
+        }
         seed += 1;
         let mut session = Session::new(shared.clone(), seed);
         loop {

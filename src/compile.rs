@@ -933,7 +933,8 @@ pub fn compile(
         if !set {
             let message = format!("flag `{name}` is tested but no choice or chance sets it");
             c.problems.push(if node == usize::MAX {
-                c.loc.at_field("excuse_if", message)
+                let offset = c.loc.text.find(&format!("\"{name}\"")).unwrap_or(0);
+                c.loc.at(offset, message)
             } else {
                 c.loc.in_node(node, &name, message)
             });
@@ -1005,12 +1006,19 @@ fn objection_typing(
 ) -> (usize, Vec<usize>, Vec<usize>) {
     let model = c.model;
     let list = |ids: Vec<&str>| ids.join(", ");
+    // At this objection's own `subtype`, or its `motives`, as written.
+    let subtype_at = c.loc.text.find(&format!("\"{}\"", o.subtype)).unwrap_or(0);
+    let motives_at = o
+        .motives
+        .first()
+        .and_then(|m| c.loc.text.find(&format!("\"{m}\"")))
+        .unwrap_or(0);
     let subtype = match model.objection_type(&o.subtype) {
         Some(i) => {
             let t = &model.file.objection_types[i];
             if t.category != o.category {
-                c.problems.push(c.loc.at_field(
-                    "subtype",
+                c.problems.push(c.loc.at(
+                    subtype_at,
                     format!(
                         "objection `{}` is a {} objection, but sub-type `{}` is of category {}",
                         o.id, o.category, o.subtype, t.category
@@ -1027,8 +1035,8 @@ fn objection_typing(
                 .filter(|t| t.category == o.category)
                 .map(|t| t.id.as_str())
                 .collect();
-            c.problems.push(c.loc.at_field(
-                "subtype",
+            c.problems.push(c.loc.at(
+                subtype_at,
                 format!(
                     "objection `{}` names unknown sub-type `{}`; a {} objection is one of: {}",
                     o.id,
@@ -1041,42 +1049,16 @@ fn objection_typing(
         }
     };
     if !o.motives.is_empty() && o.category != Category::Price {
-        c.problems.push(c.loc.at_field(
-            "motives",
+        c.problems.push(c.loc.at(
+            motives_at,
             format!(
                 "objection `{}` lists motives, which only a price objection has",
                 o.id
             ),
         ));
     }
-    let mut motives = Vec::new();
-    for m in &o.motives {
-        match model.price_motive(m) {
-            Some(i) => motives.push(i),
-            None => c.problems.push(c.loc.at_field(
-                "motives",
-                format!(
-                    "objection `{}` names unknown motive `{m}`; expected one of: {}",
-                    o.id,
-                    list(model.file.price_motives.iter().map(|m| m.id.as_str()).collect())
-                ),
-            )),
-        }
-    }
-    let mut causes = Vec::new();
-    for cause in &o.causes {
-        match model.cause(cause) {
-            Some(i) => causes.push(i),
-            None => c.problems.push(c.loc.at_field(
-                "causes",
-                format!(
-                    "objection `{}` names unknown cause `{cause}`; expected one of: {}",
-                    o.id,
-                    list(model.file.causes.iter().map(|c| c.id.as_str()).collect())
-                ),
-            )),
-        }
-    }
+    let motives = resolve_names(c, &o.id, "motive", &o.motives, &model.file.price_motives);
+    let causes = resolve_names(c, &o.id, "cause", &o.causes, &model.file.causes);
     (subtype, motives, causes)
 }
 
@@ -1107,6 +1089,35 @@ fn highest_stage(model: &Model, start: Stage, nodes: &[Node]) -> Stage {
         highest = next;
     }
     highest
+}
+
+/// The indices of `names` in the model's `table` (motives, causes); each unknown name is a
+/// problem placed where it is written.
+fn resolve_names(
+    c: &mut Compiler,
+    objection: &str,
+    what: &str,
+    names: &[String],
+    table: &[crate::model::NamedId],
+) -> Vec<usize> {
+    let mut found = Vec::new();
+    for name in names {
+        match table.iter().position(|t| &t.id == name) {
+            Some(i) => found.push(i),
+            None => {
+                let known: Vec<&str> = table.iter().map(|t| t.id.as_str()).collect();
+                let offset = c.loc.text.find(&format!("\"{name}\"")).unwrap_or(0);
+                c.problems.push(c.loc.at(
+                    offset,
+                    format!(
+                        "objection `{objection}` names unknown {what} `{name}`; expected one of: {}",
+                        known.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    found
 }
 
 fn location_of(loc: &Locator, node: usize) -> Location {

@@ -46,6 +46,46 @@ fn an_unknown_field_is_named_with_the_expected_ones() {
 }
 
 #[test]
+fn typed_objections_and_contacts_are_checked_where_they_are_written() {
+    let o = rapport(&[
+        "validate",
+        "--json",
+        "tests/fixtures/broken/typed-objections.ron",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let messages: Vec<String> = json["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| {
+            format!(
+                "{}:{} {}",
+                p["line"],
+                p["column"],
+                p["message"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    let expect = [
+        "13:45 objection `p` is a price objection, but sub-type `need_real` is of category need",
+        "14:70 objection `q` names unknown motive `wants_a_yacht`",
+        "15:68 objection `r` lists motives, which only a price objection has",
+        "16:67 objection `s` names unknown cause `full_moon`",
+        "17:69 flag `never_set` is tested but no choice or chance sets it",
+        "21:61 `second_contact` is achieved only by meeting again",
+        "23:31 days is 0",
+    ];
+    assert_eq!(messages.len(), expect.len(), "{messages:#?}");
+    for e in expect {
+        assert!(
+            messages.iter().any(|m| m.starts_with(e)),
+            "missing `{e}` in {messages:#?}"
+        );
+    }
+}
+
+#[test]
 fn validation_reports_every_problem_at_once() {
     let o = rapport(&[
         "validate",
