@@ -64,7 +64,10 @@ fn shipped(c: &mut Criterion) {
     else {
         return;
     };
-    let name = path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|f| f.to_string_lossy().to_string())
+        .unwrap_or_default();
     let largest = Arc::new(largest);
     let mut group = c.benchmark_group("shipped");
     group.sample_size(10);
