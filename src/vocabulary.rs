@@ -66,7 +66,7 @@ impl Bilingual {
 }
 
 macro_rules! named_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $code:literal, $en:literal, $zh:literal;)+ }) => {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $code:literal, $key:ident;)+ }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
@@ -84,11 +84,9 @@ macro_rules! named_enum {
                 match code { $($code => Some($name::$variant),)+ _ => None }
             }
 
+            /// The name the interface shows, from the one string table (`crate::text`).
             pub fn name(self, locale: Locale) -> &'static str {
-                match (self, locale) {
-                    $(($name::$variant, Locale::En) => $en,)+
-                    $(($name::$variant, Locale::ZhCn) => $zh,)+
-                }
+                match self { $($name::$variant => crate::text::tr(crate::text::T::$key, locale),)+ }
             }
 
             pub fn index(self) -> usize {
@@ -107,61 +105,61 @@ macro_rules! named_enum {
 named_enum! {
     /// The four customer personality types of the course.
     Personality {
-        Dominant => "dominant", "Dominant", "权威支配型";
-        Expressive => "expressive", "Expressive", "热情互动型";
-        Amiable => "amiable", "Amiable", "老好附和型";
-        Analytical => "analytical", "Analytical", "谨慎分析型";
+        Dominant => "dominant", PersonalityDominant;
+        Expressive => "expressive", PersonalityExpressive;
+        Amiable => "amiable", PersonalityAmiable;
+        Analytical => "analytical", PersonalityAnalytical;
     }
 }
 
 named_enum! {
     /// Objection categories by content.
     Category {
-        Need => "need", "Need", "需求异议";
-        Price => "price", "Price", "价格异议";
-        Source => "source", "Source", "货源异议";
-        Timing => "timing", "Timing", "购买时间异议";
-        Product => "product", "Product", "产品异议";
+        Need => "need", CategoryNeed;
+        Price => "price", CategoryPrice;
+        Source => "source", CategorySource;
+        Timing => "timing", CategoryTiming;
+        Product => "product", CategoryProduct;
     }
 }
 
 named_enum! {
     /// The Chinese trust path, in order. A relationship climbs it one step at a time.
     Stage {
-        Stranger => "stranger", "Stranger", "陌生";
-        Familiar => "familiar", "Familiar", "熟悉";
-        PersonalTrust => "personal_trust", "Trust in the person", "对个人的信任";
-        OrganisationalTrust => "organisational_trust", "Trust in the organisation", "对组织的信任";
+        Stranger => "stranger", StageStranger;
+        Familiar => "familiar", StageFamiliar;
+        PersonalTrust => "personal_trust", StagePersonalTrust;
+        OrganisationalTrust => "organisational_trust", StageOrganisationalTrust;
     }
 }
 
 named_enum! {
     /// The customer's expression, which the portrait shows.
     Mood {
-        Neutral => "neutral", "Neutral", "平静";
-        Pleased => "pleased", "Pleased", "满意";
-        Doubtful => "doubtful", "Doubtful", "怀疑";
-        Displeased => "displeased", "Displeased", "不快";
+        Neutral => "neutral", MoodNeutral;
+        Pleased => "pleased", MoodPleased;
+        Doubtful => "doubtful", MoodDoubtful;
+        Displeased => "displeased", MoodDispleased;
     }
 }
 
 named_enum! {
     /// How a conversation ended.
     Outcome {
-        Deal => "deal", "Deal", "成交";
-        NextStep => "next_step", "Next step agreed", "约定下一步";
-        Stalled => "stalled", "Stalled", "停滞";
-        LostRelationship => "lost_relationship", "Relationship lost", "关系破裂";
+        Deal => "deal", OutcomeDeal;
+        NextStep => "next_step", OutcomeNextStep;
+        Stalled => "stalled", OutcomeStalled;
+        LostRelationship => "lost_relationship", OutcomeLostRelationship;
     }
 }
 
 named_enum! {
     /// When an objection was handled: the four timing principles of the material.
     Timing {
-        Preempt => "preempt", "Pre-empted", "提前解答";
-        AtOnce => "at_once", "Answered at once", "立即回答";
-        Later => "later", "Answered later", "稍后回答";
-        Ignore => "ignore", "Not answered", "不予回答";
+        Preempt => "preempt", TimingPreempt;
+        AtOnce => "at_once", TimingAtOnce;
+        Later => "later", TimingLater;
+        Ignore => "ignore", TimingIgnore;
     }
 }
 

@@ -278,3 +278,20 @@ fn the_app_and_the_command_line_report_the_same_problems_for_every_fixture() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn an_oversized_file_is_refused_before_it_is_read() {
+    let folder = temp_folder("oversized");
+    std::fs::write(
+        folder.join("huge.ron"),
+        vec![b' '; rapport::load::MAX_FILE_BYTES + 1],
+    )
+    .expect("write");
+    let mut app = app(&folder);
+    run_until(&mut app, "the oversized file's problem", |w| {
+        w.resource::<Library>()
+            .get("huge.ron")
+            .is_some_and(|e| e.problems.iter().any(|p| p.contains("at most")))
+    });
+    assert_eq!(app.world().resource::<Library>().scenarios().count(), 2);
+}

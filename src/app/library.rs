@@ -34,6 +34,37 @@ pub struct ScenarioLoader {
     /// The last model parsed per model file: every scenario in a folder shares one model,
     /// instead of each load holding its own copy.
     models: std::sync::Mutex<Vec<ParsedModel>>,
+    /// The scenario folder on disk, to check what a file is before reading it.
+    root: Option<std::path::PathBuf>,
+}
+
+/// The scenario folder on disk, as registered with the asset server.
+#[derive(Resource, Debug, Clone)]
+pub struct ScenarioFolder(pub std::path::PathBuf);
+
+impl ScenarioLoader {
+    /// Refuses, before reading, what is not a regular file or is larger than a scenario file
+    /// may be — a device or a pipe named `.ron` would otherwise be read forever.
+    fn check_before_reading(&self, path: &std::path::Path) -> Result<(), String> {
+        let Some(root) = &self.root else {
+            return Ok(());
+        };
+        let meta = std::fs::metadata(root.join(path)).map_err(|e| format!("cannot read: {e}"))?;
+        if !meta.is_file() {
+            return Err(
+                "this is not a regular file (a folder, a device or a pipe); give a .ron file"
+                    .into(),
+            );
+        }
+        if meta.len() > crate::load::MAX_FILE_BYTES as u64 {
+            return Err(format!(
+                "the file is {} bytes; files may be at most {} bytes",
+                meta.len(),
+                crate::load::MAX_FILE_BYTES
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// A model file's text and the model parsed from it.
@@ -120,6 +151,13 @@ impl AssetLoader for ScenarioLoader {
                 listed: false,
             });
         }
+        if let Err(why) = self.check_before_reading(path.path()) {
+            return Ok(ScenarioAsset {
+                scenario: None,
+                problems: vec![fail(why).0[0].to_string()],
+                listed: true,
+            });
+        }
         let bytes = read_bounded(reader)
             .await
             .map_err(|e| fail(format!("cannot read: {e}")))?;
@@ -139,9 +177,26 @@ impl AssetLoader for ScenarioLoader {
         let model_asset = bevy::asset::AssetPath::from_path(&model_path)
             .into_owned()
             .with_source(SCENARIO_SOURCE);
-        let model = match load_context.read_asset_bytes(model_asset).await {
-            Ok(model_bytes) => self.model(&model_path, model_bytes),
-            Err(_) => Ok(Model::builtin()),
+        let model_source = format!("scenarios/{}", model_path.display());
+        let model = match self.check_before_reading(&model_path) {
+            // No model file in the folder: the built-in one applies.
+            Err(_)
+                if self
+                    .root
+                    .as_ref()
+                    .is_some_and(|r| !r.join(&model_path).exists()) =>
+            {
+                Ok(Model::builtin())
+            }
+            Err(why) => Err(vec![crate::load::Problem {
+                source: model_source,
+                location: crate::load::Location { line: 1, column: 1 },
+                message: why,
+            }]),
+            Ok(()) => match load_context.read_asset_bytes(model_asset).await {
+                Ok(model_bytes) => self.model(&model_path, model_bytes),
+                Err(_) => Ok(Model::builtin()),
+            },
         };
         Ok(
             match model.and_then(|model| load_scenario(&text, &source, model)) {
@@ -208,8 +263,15 @@ pub struct LibraryPlugin;
 
 impl Plugin for LibraryPlugin {
     fn build(&self, app: &mut App) {
+        let root = app
+            .world()
+            .get_resource::<ScenarioFolder>()
+            .map(|f| f.0.clone());
         app.init_asset::<ScenarioAsset>()
-            .register_asset_loader(ScenarioLoader::default())
+            .register_asset_loader(ScenarioLoader {
+                root,
+                ..Default::default()
+            })
             .init_resource::<Library>()
             .add_message::<ScenarioUpdated>()
             .add_systems(Startup, load_scenario_folder)

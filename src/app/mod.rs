@@ -63,6 +63,7 @@ pub fn find_folder(name: &str) -> Option<PathBuf> {
 
 /// Registers the scenario folder as an asset source; must come before the asset plugin.
 pub fn register_scenario_source(app: &mut App, folder: &Path) {
+    app.insert_resource(library::ScenarioFolder(folder.to_path_buf()));
     let folder = folder.to_string_lossy().to_string();
     app.register_asset_source(
         library::SCENARIO_SOURCE,
