@@ -87,8 +87,8 @@ pub const CUE_PHRASES: &[&str] = &[
 pub const CUE_PHRASE_MISTAKE_SHARE: f64 = 0.8;
 /// Across the library, the best choice may be the longest line in at most this share of decisions.
 pub const BEST_IS_LONGEST_SHARE: f64 = 0.4;
-/// Per scenario, always picking the longest line may score at most this much above the median
-/// of random play.
+/// Per scenario, always picking the longest (or the shortest) line may score at most this
+/// much above the median of random play.
 pub const LONGEST_OVER_RANDOM_MEDIAN: f64 = 10.0;
 /// Runs of the longest-line player per scenario (seeded: the figure is reproducible).
 pub const POLICY_RUNS: u32 = 200;
@@ -111,6 +111,10 @@ pub struct CueFigures {
 impl CueFigures {
     pub fn longest_wins(&self) -> bool {
         self.longest_mean > self.random_median as f64 + LONGEST_OVER_RANDOM_MEDIAN
+    }
+
+    pub fn shortest_wins(&self) -> bool {
+        self.shortest_mean > self.random_median as f64 + LONGEST_OVER_RANDOM_MEDIAN
     }
 }
 
@@ -183,13 +187,23 @@ pub fn phrase_uses(scn: &Scenario) -> Vec<PhraseUse> {
 pub fn library_problems(figures: &[CueFigures], uses: &[Vec<PhraseUse>]) -> Vec<String> {
     let mut problems = Vec::new();
     let decisions: usize = figures.iter().map(|f| f.decisions).sum();
-    let longest: usize = figures.iter().map(|f| f.best_is_longest).sum();
-    if decisions > 0 && longest as f64 > BEST_IS_LONGEST_SHARE * decisions as f64 {
-        problems.push(format!(
-            "the best choice is the longest line in {longest} of {decisions} decisions ({:.0} %); at most {:.0} % allowed",
-            100.0 * longest as f64 / decisions as f64,
-            100.0 * BEST_IS_LONGEST_SHARE
-        ));
+    for (which, count) in [
+        (
+            "longest",
+            figures.iter().map(|f| f.best_is_longest).sum::<usize>(),
+        ),
+        (
+            "shortest",
+            figures.iter().map(|f| f.best_is_shortest).sum::<usize>(),
+        ),
+    ] {
+        if decisions > 0 && count as f64 > BEST_IS_LONGEST_SHARE * decisions as f64 {
+            problems.push(format!(
+                "the best choice is the {which} line in {count} of {decisions} decisions ({:.0} %); at most {:.0} % allowed",
+                100.0 * count as f64 / decisions as f64,
+                100.0 * BEST_IS_LONGEST_SHARE
+            ));
+        }
     }
     for (i, phrase) in CUE_PHRASES.iter().enumerate() {
         let total: usize = uses.iter().map(|u| u[i].total).sum();

@@ -97,13 +97,17 @@ pub fn problems(scn: &Scenario, a: &Analysis, cues: &CueFigures) -> Vec<String> 
             choice_counts.len()
         ));
     }
-    if cues.longest_wins() {
-        fail(format!(
-            "always picking the longest line scores {:.1} on average, more than {} above the random median {}",
-            cues.longest_mean,
-            crate::cues::LONGEST_OVER_RANDOM_MEDIAN,
-            cues.random_median
-        ));
+    for (which, mean, wins) in [
+        ("longest", cues.longest_mean, cues.longest_wins()),
+        ("shortest", cues.shortest_mean, cues.shortest_wins()),
+    ] {
+        if wins {
+            fail(format!(
+                "always picking the {which} line scores {mean:.1} on average, more than {} above the random median {}",
+                crate::cues::LONGEST_OVER_RANDOM_MEDIAN,
+                cues.random_median
+            ));
+        }
     }
     failures
 }
