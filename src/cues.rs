@@ -87,8 +87,8 @@ pub const CUE_PHRASES: &[&str] = &[
 pub const CUE_PHRASE_MISTAKE_SHARE: f64 = 0.8;
 /// Across the library, the best choice may be the longest line in at most this share of decisions.
 pub const BEST_IS_LONGEST_SHARE: f64 = 0.4;
-/// Per scenario, always picking the longest (or the shortest) line may score at most this
-/// much above the median of random play.
+/// Per scenario, always picking the longest line (or the shortest, or the first shown) may
+/// score at most this much above the median of random play.
 pub const LONGEST_OVER_RANDOM_MEDIAN: f64 = 10.0;
 /// Runs of the longest-line player per scenario (seeded: the figure is reproducible).
 pub const POLICY_RUNS: u32 = 200;
@@ -109,12 +109,17 @@ pub struct CueFigures {
 }
 
 impl CueFigures {
-    pub fn longest_wins(&self) -> bool {
-        self.longest_mean > self.random_median as f64 + LONGEST_OVER_RANDOM_MEDIAN
-    }
-
-    pub fn shortest_wins(&self) -> bool {
-        self.shortest_mean > self.random_median as f64 + LONGEST_OVER_RANDOM_MEDIAN
+    /// The surface-cue players that score more than the margin above random play's median,
+    /// with their mean scores.
+    pub fn winning_cues(&self) -> Vec<(Policy, f64)> {
+        [
+            (Policy::Longest, self.longest_mean),
+            (Policy::Shortest, self.shortest_mean),
+            (Policy::First, self.first_mean),
+        ]
+        .into_iter()
+        .filter(|(_, mean)| *mean > self.random_median as f64 + LONGEST_OVER_RANDOM_MEDIAN)
+        .collect()
     }
 }
 

@@ -97,17 +97,13 @@ pub fn problems(scn: &Scenario, a: &Analysis, cues: &CueFigures) -> Vec<String> 
             choice_counts.len()
         ));
     }
-    for (which, mean, wins) in [
-        ("longest", cues.longest_mean, cues.longest_wins()),
-        ("shortest", cues.shortest_mean, cues.shortest_wins()),
-    ] {
-        if wins {
-            fail(format!(
-                "always picking the {which} line scores {mean:.1} on average, more than {} above the random median {}",
-                crate::cues::LONGEST_OVER_RANDOM_MEDIAN,
-                cues.random_median
-            ));
-        }
+    for (policy, mean) in cues.winning_cues() {
+        fail(format!(
+            "always picking the {} line scores {mean:.1} on average, more than {} above the random median {}",
+            policy.name(),
+            crate::cues::LONGEST_OVER_RANDOM_MEDIAN,
+            cues.random_median
+        ));
     }
     failures
 }
