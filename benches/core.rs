@@ -6,7 +6,7 @@ use rand::{Rng, SeedableRng};
 use rapport::analysis::analyze;
 use rapport::compile::load_scenario;
 use rapport::engine::{Prompt, Session};
-use rapport::generate::{flag_scenario, generated_scenario};
+use rapport::generate::{flag_scenario, generated_scenario, wide_scenario};
 use rapport::model::Model;
 use std::hint::black_box;
 use std::sync::Arc;
@@ -40,6 +40,8 @@ fn analysis(c: &mut Criterion) {
         .map(|n| (format!("generated-{n}"), generated_scenario(n, 7)))
         .collect();
     files.push(("flags-22".into(), flag_scenario(22)));
+    files.push(("flags-64".into(), flag_scenario(64)));
+    files.push(("wide-200x12".into(), wide_scenario(200, 12)));
     for (name, text) in files {
         let Ok(scenario) = load_scenario(&text, "generated.ron", model.clone()) else {
             panic!("{name} must validate");

@@ -18,10 +18,10 @@ use serde::{Deserialize, Serialize};
 /// and memory are bounded by these, not by the scenario — and an estimate is given instead;
 /// docs/performance.md has what they cost on the reference machine.
 pub const POSITION_BUDGET: usize = 4_000_000;
-pub const CLASS_BUDGET: usize = 300_000;
+pub const CLASS_BUDGET: usize = 150_000;
 /// Moves between classes, and their targets per trust band: the analysis's largest tables.
-pub const EDGE_BUDGET: usize = 3_000_000;
-pub const TARGET_BUDGET: usize = 24_000_000;
+pub const EDGE_BUDGET: usize = 1_500_000;
+pub const TARGET_BUDGET: usize = 12_000_000;
 
 /// Trust runs from 0 to 100; a position is numbered `class * TRUST_LEVELS + trust`.
 const TRUST_LEVELS: usize = 101;
@@ -1053,7 +1053,7 @@ impl Analysis {
 
 /// Random playthroughs for an estimate use at most about this many decisions in all (and
 /// at least `ESTIMATE_MIN_SAMPLES` playthroughs while they fit in it).
-pub const ESTIMATE_DECISIONS: u64 = 600_000;
+pub const ESTIMATE_DECISIONS: u64 = 300_000;
 pub const ESTIMATE_MIN_SAMPLES: u32 = 100;
 pub const ESTIMATE_MAX_SAMPLES: u32 = 5_000;
 /// However long the conversations, at least this many playthroughs are sampled.

@@ -196,3 +196,75 @@ pub fn flag_scenario(flags: usize) -> String {
     let _ = writeln!(t, "  ],\n)");
     t
 }
+
+/// A wide scenario: `decisions` decisions of `choices` choices each, every choice but the first
+/// behind a trust threshold of its own (so trust splits into many bands), each setting one of
+/// `choices` flags that a final branch reads; a customer drawn from four personalities. The
+/// shape that costs the analysis most per position.
+pub fn wide_scenario(decisions: usize, choices: usize) -> String {
+    const TECHNIQUES: [&str; 12] = [
+        "listen",
+        "give_data",
+        "be_brief",
+        "show_warmth",
+        "questioning",
+        "pressure",
+        "tell_story",
+        "empathy",
+        "reassure",
+        "offer_options",
+        "integrity",
+        "exaggerate",
+    ];
+    let decisions = decisions.max(1);
+    let choices = choices.clamp(2, TECHNIQUES.len());
+    let mut t = String::with_capacity(decisions * choices * 120);
+    let _ = writeln!(
+        t,
+        "(\n  id: \"wide-{decisions}x{choices}\",\n  title: \"A wide scenario\",\n  locale: \"en\",\n  summary: \"Many choices behind many trust thresholds.\",\n  categories: [price],\n  difficulty: 3,\n  minutes: 30,"
+    );
+    let _ = writeln!(
+        t,
+        "  customer: (name: \"Customer\", role: \"Buyer\", company: \"Company\", brief: \"A generated brief.\", personality: drawn([dominant, expressive, amiable, analytical])),\n  start: (trust: 50, node: \"d0\"),\n  objections: [(id: \"price\", category: price, subtype: \"price_value\", summary: \"Too expensive.\", central: true)],\n  nodes: ["
+    );
+    for i in 0..decisions {
+        let next = if i + 1 < decisions {
+            format!("d{}", i + 1)
+        } else {
+            "route".to_string()
+        };
+        let raises = if i == 0 { "raises: [\"price\"], " } else { "" };
+        let _ = write!(
+            t,
+            "    (id: \"d{i}\", say: \"Question {i}.\", {raises}then: choices(["
+        );
+        for (k, technique) in TECHNIQUES.iter().enumerate().take(choices) {
+            let when = if k > 0 {
+                format!("when: trust_at_least({}), ", (i * 7 + k * 3) % 97 + 1)
+            } else {
+                String::new()
+            };
+            let _ = write!(
+                t,
+                "(say: \"Answer {i}.{k}\", techniques: [\"{technique}\"], {when}set: [\"f{k}\"], feedback: \"f\", next: \"{next}\"), "
+            );
+        }
+        let _ = writeln!(t, "])),");
+    }
+    let _ = writeln!(
+        t,
+        "    (id: \"route\", then: branch(cases: [(when: all([flag(\"f1\"), flag(\"f2\")]), next: \"deal\"), (when: trust_at_least(60), next: \"next_step\")], otherwise: \"lost\")),"
+    );
+    for (id, outcome) in [
+        ("deal", "deal"),
+        ("next_step", "next_step"),
+        ("lost", "lost_relationship"),
+    ] {
+        let _ = writeln!(
+            t,
+            "    (id: \"{id}\", then: end(outcome: {outcome}, title: \"{id}\", debrief: \"Generated ending.\")),"
+        );
+    }
+    let _ = writeln!(t, "  ],\n)");
+    t
+}

@@ -299,3 +299,15 @@ fn a_model_value_out_of_range_is_reported_at_its_place() {
         + 1;
     assert_eq!(p.location.line, line);
 }
+
+#[test]
+fn the_benchmark_generators_write_valid_scenarios() {
+    for text in [
+        rapport::generate::flag_scenario(64),
+        rapport::generate::wide_scenario(20, 12),
+        rapport::generate::generated_scenario(300, 3),
+    ] {
+        rapport::compile::load_scenario(&text, "generated.ron", rapport::model::Model::builtin())
+            .unwrap_or_else(|p| panic!("{p:?}"));
+    }
+}
