@@ -2,7 +2,8 @@
 //!
 //! The core — vocabulary, model, scenario format, loading, validation, engine, scoring,
 //! analysis, debrief — never imports Bevy or egui and never touches the file system except
-//! in `catalog` (used by the CLI). The desktop shell lives in `app`, behind the `gui` feature.
+//! in `catalog` (scenario folders) and `history` (the trainees' database). The desktop shell
+//! lives in `app`, behind the `gui` feature.
 
 pub mod analysis;
 pub mod catalog;
@@ -12,6 +13,7 @@ pub mod debrief;
 pub mod engine;
 pub mod gate;
 pub mod generate;
+pub mod history;
 pub mod load;
 pub mod model;
 pub mod recording;

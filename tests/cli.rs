@@ -236,3 +236,45 @@ fn analyze_and_simulate_report_the_distribution() {
         "simulation is reproducible from its seed"
     );
 }
+
+#[test]
+fn a_played_session_goes_into_the_trainees_history_and_progress() {
+    let data = std::env::temp_dir().join(format!("rapport-cli-history-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_rapport"))
+            .args(args)
+            .env("RAPPORT_DATA_DIR", &data)
+            .output()
+            .expect("rapport runs")
+    };
+    let fixture = "tests/fixtures/good/short-sale.ron";
+    for (profile, choices) in [("ana", "1,1,4"), ("ana", "2"), ("bo", "3")] {
+        let o = run(&[
+            "play",
+            fixture,
+            "--seed",
+            "3",
+            "--choices",
+            choices,
+            "--profile",
+            profile,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    }
+    let o = run(&["history", "--profile", "ana", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let sessions: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let sessions = sessions.as_array().expect("a list");
+    assert_eq!(sessions.len(), 2, "only ana's sessions: {sessions:?}");
+    assert!(sessions.iter().all(|s| s["profile"] == "ana"));
+    assert_eq!(sessions[0]["choices"], serde_json::json!([1, 1, 4]));
+    let o = run(&["progress", "--profile", "ana", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let progress: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(progress["sessions"], 2);
+    let o = run(&["progress", "--profile", "nobody"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("no trainee profile named `nobody`"));
+    let _ = std::fs::remove_dir_all(&data);
+}

@@ -64,6 +64,23 @@ pub enum Command {
         /// Write the playthrough to this file, to replay later with `rapport test`.
         #[arg(long)]
         record: Option<PathBuf>,
+        /// Save the finished session in this trainee's history (created if new).
+        #[arg(long)]
+        profile: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The finished sessions in the history on this PC, of one trainee or of all.
+    History {
+        #[arg(long)]
+        profile: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One trainee's progress: mastery per personality × objection and what to practise next.
+    Progress {
+        #[arg(long)]
+        profile: String,
         #[arg(long)]
         json: bool,
     },
@@ -253,8 +270,19 @@ pub fn run(command: Command) -> ExitCode {
             personality,
             choices,
             record,
+            profile,
             json,
-        } => play::play(&file, seed, personality, choices, record.as_deref(), json),
+        } => play::play(
+            &file,
+            seed,
+            personality,
+            choices,
+            record.as_deref(),
+            profile.as_deref(),
+            json,
+        ),
+        Command::History { profile, json } => history(profile.as_deref(), json),
+        Command::Progress { profile, json } => progress(&profile, json),
         Command::Simulate {
             file,
             runs,
@@ -349,6 +377,128 @@ fn gate(paths: &[PathBuf], json: bool) -> u8 {
         }
     }
     if failed { 1 } else { 0 }
+}
+
+fn open_history() -> Result<rapport::history::History, u8> {
+    let Some(path) = rapport::history::History::default_path() else {
+        eprintln!("no data folder for the history; set RAPPORT_DATA_DIR");
+        return Err(1);
+    };
+    match rapport::history::History::open(&path) {
+        Ok((h, notice)) => {
+            if let Some(n) = notice {
+                eprintln!("{n}");
+            }
+            Ok(h)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            Err(1)
+        }
+    }
+}
+
+fn history(profile: Option<&str>, json: bool) -> u8 {
+    let history = match open_history() {
+        Ok(h) => h,
+        Err(code) => return code,
+    };
+    let sessions = match profile {
+        Some(name) => match history.profile(name) {
+            Ok(Some(p)) => history.sessions(&p),
+            Ok(None) => {
+                eprintln!("no trainee profile named `{name}`");
+                return 1;
+            }
+            Err(e) => Err(e),
+        },
+        None => history.all_sessions(),
+    };
+    let sessions = match sessions {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
+    if json {
+        print_json(&sessions);
+    } else {
+        println!(
+            "{} session(s) in {}",
+            sessions.len(),
+            history.path().display()
+        );
+        for s in &sessions {
+            let r = &s.record;
+            println!(
+                "  {:<16} {:<36} {:<11} seed {:<6} {:>3}/100  {}",
+                s.profile,
+                r.scenario_id,
+                r.personality.code(),
+                r.seed,
+                r.score,
+                r.mode
+            );
+        }
+    }
+    0
+}
+
+fn progress(profile: &str, json: bool) -> u8 {
+    let history = match open_history() {
+        Ok(h) => h,
+        Err(code) => return code,
+    };
+    let sessions = match history.profile(profile) {
+        Ok(Some(p)) => history.scores(&p),
+        Ok(None) => {
+            eprintln!("no trainee profile named `{profile}`");
+            return 1;
+        }
+        Err(e) => Err(e),
+    };
+    let sessions = match sessions {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
+    let p = rapport::history::progress(&sessions);
+    if json {
+        print_json(&p);
+    } else {
+        use rapport::vocabulary::{Category, Personality};
+        println!(
+            "{profile}: {} session(s); mean of the last {} scores per cell (sessions)",
+            p.sessions,
+            rapport::history::RECENT_PER_CELL
+        );
+        print!("  {:<12}", "");
+        for c in Category::ALL {
+            print!("{:>12}", c.code());
+        }
+        println!();
+        for pers in Personality::ALL {
+            print!("  {:<12}", pers.code());
+            for c in Category::ALL {
+                let cell = p.map[pers.index()][c.index()];
+                match cell.mean {
+                    Some(m) => print!("{:>12}", format!("{m:.0} ({})", cell.sessions)),
+                    None => print!("{:>12}", "-"),
+                }
+            }
+            println!();
+        }
+        let next: Vec<String> = p
+            .practise_next
+            .iter()
+            .map(|(pers, c)| format!("{} × {}", pers.code(), c.code()))
+            .collect();
+        println!("practise next: {}", next.join(", "));
+    }
+    0
 }
 
 /// The files named or inside the folders named, or `None` after reporting a missing path.

@@ -15,6 +15,7 @@ pub fn play(
     personality: Option<Personality>,
     choices: Option<Vec<usize>>,
     record_to: Option<&Path>,
+    profile: Option<&str>,
     json: bool,
 ) -> u8 {
     let scn = match Catalog::default().load(file) {
@@ -122,6 +123,12 @@ pub fn play(
             return 1;
         }
     }
+    if let Some(name) = profile
+        && let Err(e) = save_to_history(&session, name)
+    {
+        eprintln!("{e}");
+        return 1;
+    }
     if let Some(d) = debrief(&session) {
         if json {
             println!("{}", d.to_json());
@@ -130,6 +137,23 @@ pub fn play(
         }
     }
     0
+}
+
+/// Saves the finished session in the trainee's history (the profile is created if new).
+fn save_to_history(session: &Session, profile: &str) -> Result<(), String> {
+    let path = rapport::history::History::default_path()
+        .ok_or("no data folder for the history; set RAPPORT_DATA_DIR")?;
+    let (mut history, notice) =
+        rapport::history::History::open(&path).map_err(|e| e.to_string())?;
+    if let Some(notice) = notice {
+        eprintln!("{notice}");
+    }
+    let profile = history
+        .profile_or_create(profile)
+        .map_err(|e| e.to_string())?;
+    let record = rapport::history::record(session, "cli").ok_or("the session has not ended")?;
+    history.save(&profile, &record).map_err(|e| e.to_string())?;
+    Ok(())
 }
 
 /// The scenario's path as seen from the recording's folder.

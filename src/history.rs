@@ -1,0 +1,482 @@
+//! Trainees' history on one PC: profiles and every finished session, in an embedded SQLite
+//! database (compiled in, no system library).
+//!
+//! Nothing is lost: each save is one transaction in WAL mode, so a process killed at any
+//! moment leaves every committed session in place and the database consistent. A file that is
+//! not a Rapport history or fails SQLite's integrity check is set aside (renamed, never
+//! deleted) and a fresh one started, with a message; a database written by a newer Rapport
+//! is refused without being touched. The schema has a version (`PRAGMA user_version`) and
+//! migrations from every earlier one.
+
+use crate::vocabulary::{Category, Personality};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The schema this Rapport writes; `MIGRATIONS[v]` takes a database from version `v` to `v + 1`.
+pub const SCHEMA_VERSION: i32 = 1;
+const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = ["
+    CREATE TABLE profile (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE session (
+        id INTEGER PRIMARY KEY,
+        profile_id INTEGER NOT NULL REFERENCES profile(id) ON DELETE CASCADE,
+        scenario_id TEXT NOT NULL,
+        scenario_hash TEXT NOT NULL,
+        locale TEXT NOT NULL,
+        personality TEXT NOT NULL,
+        category TEXT,
+        seed INTEGER NOT NULL,
+        choices TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        score INTEGER NOT NULL,
+        report TEXT NOT NULL,
+        finished_at INTEGER NOT NULL
+    );
+    CREATE INDEX session_by_profile ON session(profile_id, finished_at);
+"];
+
+/// The file's first bytes when it is an SQLite database.
+const SQLITE_HEADER: &[u8] = b"SQLite format 3\0";
+
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error(
+        "{path}: this history was written by a newer Rapport (schema {found}; this one knows up to {supported}); it is left untouched — update Rapport to use it"
+    )]
+    NewerVersion {
+        path: String,
+        found: i32,
+        supported: i32,
+    },
+    #[error("{0}")]
+    Io(String),
+    #[error("history database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("no trainee profile named `{0}`")]
+    UnknownProfile(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A finished session as it is saved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    pub scenario_id: String,
+    /// A hash of the scenario's content: a score means little once the file has changed.
+    pub scenario_hash: String,
+    pub locale: String,
+    pub personality: Personality,
+    /// The central objection's category, for the personality × objection map.
+    pub category: Option<Category>,
+    pub seed: u64,
+    /// The 1-based choice numbers as the trainee saw them.
+    pub choices: Vec<usize>,
+    /// `practice`, `assessment` or `cli`.
+    pub mode: String,
+    pub score: u32,
+    /// The report as JSON (`scoring::Report`).
+    pub report: String,
+    /// Seconds since 1970.
+    pub finished_at: i64,
+}
+
+/// A saved session with its id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Saved {
+    pub id: i64,
+    pub profile: String,
+    #[serde(flatten)]
+    pub record: SessionRecord,
+}
+
+/// An open history database.
+pub struct History {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl History {
+    /// Where the history lives: `$RAPPORT_DATA_DIR/history.sqlite3`, else the user's data
+    /// directory.
+    pub fn default_path() -> Option<PathBuf> {
+        std::env::var_os("RAPPORT_DATA_DIR")
+            .map(PathBuf::from)
+            .or_else(|| {
+                directories::ProjectDirs::from("org", "Rapport", "Rapport")
+                    .map(|d| d.data_dir().to_path_buf())
+            })
+            .map(|d| d.join("history.sqlite3"))
+    }
+
+    /// Opens (or creates) the history at `path`. The message, when there is one, says that an
+    /// unusable file was set aside and where it went.
+    pub fn open(path: &Path) -> Result<(History, Option<String>), HistoryError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| HistoryError::Io(format!("{}: {e}", dir.display())))?;
+        }
+        let mut notice = None;
+        if path.exists() {
+            match History::open_existing(path) {
+                Ok(history) => return Ok((history, None)),
+                Err(Unusable::Newer(e)) => return Err(e),
+                Err(Unusable::Damaged(why)) => notice = Some(set_aside(path, &why)?),
+            }
+        }
+        let history = History::connect(path)?;
+        Ok((history, notice))
+    }
+
+    fn open_existing(path: &Path) -> Result<History, Unusable> {
+        let mut head = [0u8; 16];
+        let read = std::fs::File::open(path)
+            .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+            .map_err(|e| Unusable::Damaged(format!("cannot be read: {e}")))?;
+        // An empty file is a new database to SQLite; anything else must start with its header.
+        if read > 0 && (read < SQLITE_HEADER.len() || head[..] != SQLITE_HEADER[..]) {
+            return Err(Unusable::Damaged("is not an SQLite database".into()));
+        }
+        let conn = Connection::open(path).map_err(|e| Unusable::Damaged(e.to_string()))?;
+        let version: i32 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| Unusable::Damaged(e.to_string()))?;
+        if version > SCHEMA_VERSION {
+            return Err(Unusable::Newer(HistoryError::NewerVersion {
+                path: path.display().to_string(),
+                found: version,
+                supported: SCHEMA_VERSION,
+            }));
+        }
+        let check: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(|e| Unusable::Damaged(e.to_string()))?;
+        if check != "ok" {
+            return Err(Unusable::Damaged(format!(
+                "fails its integrity check ({check})"
+            )));
+        }
+        drop(conn);
+        History::connect(path).map_err(|e| Unusable::Damaged(e.to_string()))
+    }
+
+    /// Connects with the settings every connection needs, then migrates to this schema.
+    fn connect(path: &Path) -> Result<History, HistoryError> {
+        let mut conn = Connection::open(path)?;
+        // Two copies of the app on one classroom PC wait for each other instead of failing.
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let version: i32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > SCHEMA_VERSION {
+            return Err(HistoryError::NewerVersion {
+                path: path.display().to_string(),
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        for (v, migration) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+            tx.execute_batch(migration)?;
+            tx.pragma_update(None, "user_version", v as i32 + 1)?;
+        }
+        tx.commit()?;
+        Ok(History {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn profiles(&self) -> Result<Vec<Profile>, HistoryError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, name FROM profile ORDER BY name")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Profile {
+                id: r.get(0)?,
+                name: r.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn profile(&self, name: &str) -> Result<Option<Profile>, HistoryError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, name FROM profile WHERE name = ?1",
+                [name.trim()],
+                |r| {
+                    Ok(Profile {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// The profile named `name`, created if it does not exist yet.
+    pub fn profile_or_create(&self, name: &str) -> Result<Profile, HistoryError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(HistoryError::UnknownProfile(String::new()));
+        }
+        self.conn.execute(
+            "INSERT OR IGNORE INTO profile (name, created_at) VALUES (?1, ?2)",
+            params![name, now()],
+        )?;
+        self.profile(name)?
+            .ok_or_else(|| HistoryError::UnknownProfile(name.to_string()))
+    }
+
+    /// Saves a finished session for `profile` in one transaction; returns its id once committed.
+    pub fn save(&mut self, profile: &Profile, s: &SessionRecord) -> Result<i64, HistoryError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO session (profile_id, scenario_id, scenario_hash, locale, personality, category,
+                                  seed, choices, mode, score, report, finished_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![
+                profile.id,
+                s.scenario_id,
+                s.scenario_hash,
+                s.locale,
+                s.personality.code(),
+                s.category.map(|c| c.code()),
+                s.seed as i64,
+                serde_json::to_string(&s.choices).unwrap_or_default(),
+                s.mode,
+                s.score,
+                s.report,
+                s.finished_at,
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// The sessions of one profile (another trainee's never appear), oldest first.
+    pub fn sessions(&self, profile: &Profile) -> Result<Vec<Saved>, HistoryError> {
+        self.query_sessions(Some(profile.id))
+    }
+
+    /// Every session on this PC, oldest first.
+    pub fn all_sessions(&self) -> Result<Vec<Saved>, HistoryError> {
+        self.query_sessions(None)
+    }
+
+    fn query_sessions(&self, profile: Option<i64>) -> Result<Vec<Saved>, HistoryError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT s.id, p.name, s.scenario_id, s.scenario_hash, s.locale, s.personality, s.category,
+                    s.seed, s.choices, s.mode, s.score, s.report, s.finished_at
+             FROM session s JOIN profile p ON p.id = s.profile_id
+             WHERE ?1 IS NULL OR s.profile_id = ?1
+             ORDER BY s.finished_at, s.id",
+        )?;
+        let rows = stmt.query_map([profile], |r| {
+            let personality: String = r.get(5)?;
+            let category: Option<String> = r.get(6)?;
+            let choices: String = r.get(8)?;
+            Ok(Saved {
+                id: r.get(0)?,
+                profile: r.get(1)?,
+                record: SessionRecord {
+                    scenario_id: r.get(2)?,
+                    scenario_hash: r.get(3)?,
+                    locale: r.get(4)?,
+                    personality: Personality::from_code(&personality)
+                        .unwrap_or(Personality::Analytical),
+                    category: category.as_deref().and_then(Category::from_code),
+                    seed: r.get::<_, i64>(7)? as u64,
+                    choices: serde_json::from_str(&choices).unwrap_or_default(),
+                    mode: r.get(9)?,
+                    score: r.get(10)?,
+                    report: r.get(11)?,
+                    finished_at: r.get(12)?,
+                },
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// What the progress map needs of each session of `profile`, oldest first — without the
+    /// reports, so that a long history reads quickly.
+    pub fn scores(&self, profile: &Profile) -> Result<Vec<ScorePoint>, HistoryError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT personality, category, score, finished_at FROM session
+             WHERE profile_id = ?1 ORDER BY finished_at, id",
+        )?;
+        let rows = stmt.query_map([profile.id], |r| {
+            let personality: String = r.get(0)?;
+            let category: Option<String> = r.get(1)?;
+            Ok(ScorePoint {
+                personality: Personality::from_code(&personality)
+                    .unwrap_or(Personality::Analytical),
+                category: category.as_deref().and_then(Category::from_code),
+                score: r.get(2)?,
+                finished_at: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// `PRAGMA integrity_check` as SQLite words it ("ok" when all is well).
+    pub fn integrity(&self) -> Result<String, HistoryError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+}
+
+enum Unusable {
+    Newer(HistoryError),
+    Damaged(String),
+}
+
+/// Renames an unusable database (and its WAL files) aside; never deletes anything.
+fn set_aside(path: &Path, why: &str) -> Result<String, HistoryError> {
+    let aside = path.with_extension(format!("sqlite3.unusable-{}", now()));
+    std::fs::rename(path, &aside)
+        .map_err(|e| HistoryError::Io(format!("{}: cannot set it aside: {e}", path.display())))?;
+    for suffix in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{suffix}", path.display()));
+        if side.exists() {
+            let _ = std::fs::rename(&side, format!("{}{suffix}", aside.display()));
+        }
+    }
+    Ok(format!(
+        "{}: the history {why}; it was kept as {} and a new history started",
+        path.display(),
+        aside.display()
+    ))
+}
+
+/// Seconds since 1970 (0 if the clock is before it).
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// A stable hash of a scenario's content (FNV-1a over its canonical RON), as hex.
+pub fn scenario_hash(scn: &crate::Scenario) -> String {
+    let text = ron::ser::to_string(&scn.file).unwrap_or_default();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// The record of a finished session, or `None` while it runs.
+pub fn record(session: &crate::Session, mode: &str) -> Option<SessionRecord> {
+    let report = crate::scoring::report(session)?;
+    let scn = session.scenario();
+    Some(SessionRecord {
+        scenario_id: scn.file.id.clone(),
+        scenario_hash: scenario_hash(scn),
+        locale: scn.locale().code().to_string(),
+        personality: report.personality,
+        category: scn
+            .objections
+            .iter()
+            .find(|o| o.central)
+            .map(|o| o.category),
+        seed: session.seed(),
+        choices: session.choice_numbers(),
+        mode: mode.to_string(),
+        score: report.score.total,
+        report: serde_json::to_string(&report).unwrap_or_default(),
+        finished_at: now(),
+    })
+}
+
+/// One session as the progress map sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ScorePoint {
+    pub personality: Personality,
+    pub category: Option<Category>,
+    pub score: u32,
+    pub finished_at: i64,
+}
+
+/// One cell of the mastery map: a personality × objection category.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+pub struct Mastery {
+    /// The mean of the recent scores, when there are any.
+    pub mean: Option<f64>,
+    /// How many sessions the mean rests on.
+    pub sessions: usize,
+}
+
+/// A trainee's progress: the mastery map from their most recent sessions per cell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    pub sessions: usize,
+    /// Rows by personality (`Personality::ALL`), columns by category (`Category::ALL`).
+    pub map: Vec<Vec<Mastery>>,
+    /// The weakest cells tried, weakest first, then cells never tried.
+    pub practise_next: Vec<(Personality, Category)>,
+}
+
+/// How many of the most recent sessions of a cell its mastery rests on.
+pub const RECENT_PER_CELL: usize = 5;
+
+/// The progress map from a trainee's sessions, oldest first (`History::scores`).
+pub fn progress(sessions: &[ScorePoint]) -> Progress {
+    let mut recent: Vec<Vec<Vec<u32>>> =
+        vec![vec![Vec::new(); Category::ALL.len()]; Personality::ALL.len()];
+    for s in sessions.iter().rev() {
+        let Some(c) = s.category else { continue };
+        let cell = &mut recent[s.personality.index()][c.index()];
+        if cell.len() < RECENT_PER_CELL {
+            cell.push(s.score);
+        }
+    }
+    let map: Vec<Vec<Mastery>> = recent
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|scores| Mastery {
+                    mean: (!scores.is_empty()).then(|| {
+                        scores.iter().map(|&s| s as f64).sum::<f64>() / scores.len() as f64
+                    }),
+                    sessions: scores.len(),
+                })
+                .collect()
+        })
+        .collect();
+    let mut cells: Vec<(Option<f64>, Personality, Category)> = Vec::new();
+    for p in Personality::ALL {
+        for c in Category::ALL {
+            cells.push((map[p.index()][c.index()].mean, *p, *c));
+        }
+    }
+    // Tried cells by score, weakest first; untried ones after them.
+    cells.sort_by(|a, b| match (a.0, b.0) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    Progress {
+        sessions: sessions.len(),
+        map,
+        practise_next: cells.iter().take(3).map(|(_, p, c)| (*p, *c)).collect(),
+    }
+}

@@ -1,0 +1,274 @@
+//! The trainees' history database: trainees kept apart, nothing lost when the process is
+//! killed mid-save, damaged files set aside, newer ones refused untouched, two copies at once.
+
+use rapport::history::{History, SessionRecord, progress};
+use rapport::vocabulary::{Category, Personality};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rapport-history-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp folder");
+    dir.join("history.sqlite3")
+}
+
+fn record(
+    scenario: &str,
+    personality: Personality,
+    category: Category,
+    score: u32,
+) -> SessionRecord {
+    SessionRecord {
+        scenario_id: scenario.into(),
+        scenario_hash: "0123456789abcdef".into(),
+        locale: "en".into(),
+        personality,
+        category: Some(category),
+        seed: 7,
+        choices: vec![1, 2, 3],
+        mode: "practice".into(),
+        score,
+        report: "{}".into(),
+        finished_at: rapport::history::now(),
+    }
+}
+
+#[test]
+fn each_trainee_sees_only_their_own_sessions() {
+    let path = temp("profiles");
+    let (mut h, notice) = History::open(&path).expect("opens");
+    assert!(notice.is_none());
+    let ana = h.profile_or_create("Ana").expect("profile");
+    let bo = h.profile_or_create("Bo").expect("profile");
+    assert_eq!(h.profile_or_create(" Ana ").expect("same").id, ana.id);
+    h.save(
+        &ana,
+        &record("a", Personality::Analytical, Category::Price, 80),
+    )
+    .expect("saved");
+    h.save(&bo, &record("b", Personality::Dominant, Category::Need, 20))
+        .expect("saved");
+    h.save(
+        &ana,
+        &record("c", Personality::Analytical, Category::Price, 60),
+    )
+    .expect("saved");
+    let ana_sessions = h.sessions(&ana).expect("read");
+    assert_eq!(ana_sessions.len(), 2);
+    assert!(ana_sessions.iter().all(|s| s.profile == "Ana"));
+    assert_eq!(h.sessions(&bo).expect("read").len(), 1);
+    assert_eq!(h.all_sessions().expect("read").len(), 3);
+    // Reopened, everything is still there.
+    drop(h);
+    let (h, _) = History::open(&path).expect("reopens");
+    assert_eq!(h.all_sessions().expect("read").len(), 3);
+    let p = progress(&h.scores(&ana).expect("read"));
+    let cell = p.map[Personality::Analytical.index()][Category::Price.index()];
+    assert_eq!(cell.sessions, 2);
+    assert_eq!(cell.mean, Some(70.0));
+    assert_eq!(
+        p.practise_next[0],
+        (Personality::Analytical, Category::Price),
+        "the only cell tried comes first"
+    );
+}
+
+#[test]
+fn a_damaged_file_is_set_aside_and_a_fresh_history_started() {
+    let path = temp("damaged");
+    std::fs::write(
+        &path,
+        b"this is not a database, it is a note someone saved here",
+    )
+    .expect("w");
+    let (mut h, notice) = History::open(&path).expect("a fresh history");
+    let notice = notice.expect("a message says what happened");
+    assert!(notice.contains("not an SQLite database"), "{notice}");
+    let kept: Vec<_> = std::fs::read_dir(path.parent().expect("dir"))
+        .expect("dir")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("unusable"))
+        .collect();
+    assert_eq!(kept.len(), 1, "the damaged file is kept aside, not deleted");
+    let p = h.profile_or_create("Ana").expect("profile");
+    h.save(&p, &record("a", Personality::Amiable, Category::Timing, 50))
+        .expect("the new history works");
+
+    // A real database with a page overwritten fails its integrity check.
+    let path = temp("corrupt-page");
+    {
+        let (mut h, _) = History::open(&path).expect("opens");
+        let p = h.profile_or_create("Ana").expect("profile");
+        for i in 0..300 {
+            h.save(
+                &p,
+                &record(&format!("s{i}"), Personality::Amiable, Category::Timing, 50),
+            )
+            .expect("saved");
+        }
+    }
+    let mut bytes = std::fs::read(&path).expect("read");
+    if bytes.len() > 8192 {
+        for b in &mut bytes[4096..8192] {
+            *b = 0xA5;
+        }
+        std::fs::write(&path, &bytes).expect("write");
+        let _ = std::fs::remove_file(format!("{}-wal", path.display()));
+        let (h, notice) = History::open(&path).expect("a fresh history");
+        assert!(notice.is_some(), "a corrupt database is reported");
+        assert_eq!(h.integrity().expect("check"), "ok");
+    }
+}
+
+#[test]
+fn a_history_from_a_newer_rapport_is_refused_untouched() {
+    let path = temp("newer");
+    let (h, _) = History::open(&path).expect("opens");
+    drop(h);
+    set_user_version(&path, rapport::history::SCHEMA_VERSION + 1);
+    let before = std::fs::read(&path).expect("read");
+    let err = match History::open(&path) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("a newer schema must be refused"),
+    };
+    assert!(err.contains("newer Rapport"), "{err}");
+    assert_eq!(
+        std::fs::read(&path).expect("read"),
+        before,
+        "left untouched"
+    );
+}
+
+/// Sets the schema version of the closed database at `path`, as a newer Rapport would have:
+/// SQLite keeps it in the file header, a 4-byte big-endian integer at offset 60.
+fn set_user_version(path: &Path, version: i32) {
+    let mut bytes = std::fs::read(path).expect("read");
+    bytes[60..64].copy_from_slice(&version.to_be_bytes());
+    std::fs::write(path, &bytes).expect("write");
+}
+
+/// The child of the kill test: saves sessions in a loop, printing each id once committed.
+/// It does nothing unless the parent test starts it with `RAPPORT_HISTORY_CHILD`.
+#[test]
+#[ignore]
+fn child_saving_in_a_loop() {
+    let Some(path) = std::env::var_os("RAPPORT_HISTORY_CHILD") else {
+        return;
+    };
+    let (mut h, _) = History::open(Path::new(&path)).expect("opens");
+    let p = h.profile_or_create("Ana").expect("profile");
+    let mut out = std::io::stdout().lock();
+    for i in 0.. {
+        let id = h
+            .save(
+                &p,
+                &record(
+                    &format!("s{i}"),
+                    Personality::Expressive,
+                    Category::Source,
+                    i % 101,
+                ),
+            )
+            .expect("saved");
+        writeln!(out, "saved {id}").expect("stdout");
+        out.flush().expect("stdout");
+    }
+}
+
+#[test]
+fn killing_a_saving_process_never_loses_a_committed_session() {
+    let path = temp("kill");
+    let exe = std::env::current_exe().expect("test binary");
+    let mut acknowledged: Vec<i64> = Vec::new();
+    for round in 0..25u64 {
+        let mut child = Command::new(&exe)
+            .args([
+                "--exact",
+                "child_saving_in_a_loop",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env("RAPPORT_HISTORY_CHILD", &path)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("child starts");
+        let seen: Arc<Mutex<Vec<i64>>> = Arc::new(Mutex::new(Vec::new()));
+        let reader = {
+            let seen = seen.clone();
+            let stdout = child.stdout.take().expect("piped");
+            std::thread::spawn(move || {
+                for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                    if let Some(id) = line.strip_prefix("saved ").and_then(|n| n.parse().ok()) {
+                        seen.lock().expect("lock").push(id);
+                    }
+                }
+            })
+        };
+        // Killed at a different moment each round: mid-transaction, mid-checkpoint, idle.
+        std::thread::sleep(Duration::from_millis(30 + (round * 37) % 170));
+        child.kill().expect("SIGKILL");
+        let _ = child.wait();
+        let _ = reader.join();
+        acknowledged.extend(seen.lock().expect("lock").iter().copied());
+
+        let (h, notice) = History::open(&path).expect("reopens after the kill");
+        assert!(notice.is_none(), "round {round}: {notice:?}");
+        assert_eq!(h.integrity().expect("check"), "ok", "round {round}");
+        let ids: std::collections::BTreeSet<i64> = h
+            .all_sessions()
+            .expect("read")
+            .iter()
+            .map(|s| s.id)
+            .collect();
+        let lost: Vec<&i64> = acknowledged.iter().filter(|id| !ids.contains(id)).collect();
+        assert!(
+            lost.is_empty(),
+            "round {round}: committed sessions lost: {lost:?}"
+        );
+    }
+    assert!(
+        acknowledged.len() > 25,
+        "the child saved only {}",
+        acknowledged.len()
+    );
+}
+
+#[test]
+fn two_copies_of_the_app_save_into_one_history() {
+    let path = temp("two");
+    let (h, _) = History::open(&path).expect("opens");
+    let p = h.profile_or_create("Ana").expect("profile");
+    drop(h);
+    let writers: Vec<_> = (0..2)
+        .map(|w| {
+            let path = path.clone();
+            let p = p.clone();
+            std::thread::spawn(move || {
+                let (mut h, _) = History::open(&path).expect("each copy opens it");
+                for i in 0..100 {
+                    h.save(
+                        &p,
+                        &record(
+                            &format!("w{w}-{i}"),
+                            Personality::Amiable,
+                            Category::Need,
+                            40,
+                        ),
+                    )
+                    .expect("saved while the other copy saves too");
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().expect("writer");
+    }
+    let (h, _) = History::open(&path).expect("opens");
+    assert_eq!(h.all_sessions().expect("read").len(), 200);
+}
