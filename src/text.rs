@@ -8,6 +8,11 @@ use crate::vocabulary::Locale;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum T {
+    Trainee,
+    NewTrainee,
+    UseTrainee,
+    NoTrainee,
+    SavedSessions,
     PersonalityDominant,
     PersonalityExpressive,
     PersonalityAmiable,
@@ -154,6 +159,11 @@ pub fn tr(key: T, locale: Locale) -> &'static str {
     use T::*;
     match locale {
         L::En => match key {
+            Trainee => "Trainee",
+            NewTrainee => "new trainee's name",
+            UseTrainee => "Practise as",
+            NoTrainee => "no trainee chosen: sessions are not kept",
+            SavedSessions => "sessions saved",
             PersonalityDominant => "Dominant",
             PersonalityExpressive => "Expressive",
             PersonalityAmiable => "Amiable",
@@ -305,6 +315,11 @@ pub fn tr(key: T, locale: Locale) -> &'static str {
             PointOfNoReturn => "point of no return",
         },
         L::ZhCn => match key {
+            Trainee => "学员",
+            NewTrainee => "新学员姓名",
+            UseTrainee => "以此身份练习",
+            NoTrainee => "未选择学员：练习记录不会保存",
+            SavedSessions => "条练习记录已保存",
             PersonalityDominant => "权威支配型",
             PersonalityExpressive => "热情互动型",
             PersonalityAmiable => "老好附和型",

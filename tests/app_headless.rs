@@ -295,3 +295,50 @@ fn an_oversized_file_is_refused_before_it_is_read() {
     });
     assert_eq!(app.world().resource::<Library>().scenarios().count(), 2);
 }
+
+#[test]
+fn a_finished_session_is_saved_in_the_chosen_trainees_history() {
+    let folder = temp_folder("trainee");
+    // Outside the scenario folder, which the asset server watches.
+    let db = std::env::temp_dir()
+        .join(format!("rapport-app-trainee-data-{}", std::process::id()))
+        .join("history.sqlite3");
+    let _ = std::fs::remove_dir_all(db.parent().expect("a folder"));
+    let mut app = app(&folder);
+    app.insert_resource(rapport::app::trainees::HistoryPath(db.clone()));
+    run_until(&mut app, "the library", |w| {
+        w.resource::<Library>().scenarios().count() == 2
+    });
+    send(&mut app, Intent::ChooseTrainee("Ana".into()));
+    send(&mut app, Intent::OpenScenario("short-sale.ron".into()));
+    send(
+        &mut app,
+        Intent::SetPersonality(Some(rapport::vocabulary::Personality::Analytical)),
+    );
+    send(&mut app, Intent::Start);
+    for shown in [0, 0, 3] {
+        send(&mut app, Intent::Choose(shown));
+    }
+    send(&mut app, Intent::ShowDebrief);
+    run_until(&mut app, "the save", |w| {
+        w.resource::<rapport::app::trainees::Trainees>().saved == 1
+    });
+    // Shown again, the debrief is not saved twice.
+    send(&mut app, Intent::ShowDebrief);
+    app.update();
+    let (history, _) = rapport::history::History::open(&db).expect("the history opens");
+    let ana = history
+        .profile("Ana")
+        .expect("read")
+        .expect("Ana's profile");
+    let sessions = history.sessions(&ana).expect("read");
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(sessions[0].record.scenario_id, "short-sale");
+    assert_eq!(sessions[0].record.choices, vec![1, 1, 4]);
+    assert!(
+        app.world()
+            .resource::<rapport::app::trainees::Trainees>()
+            .profiles
+            .contains(&"Ana".to_string())
+    );
+}

@@ -40,6 +40,7 @@ fn running(choices: &[usize], mode: Mode) -> ActiveSession {
             outdated: false,
             revealed: false,
             debrief,
+            saved: false,
         }),
         notice: None,
     }

@@ -11,6 +11,7 @@ pub mod screens;
 pub mod session;
 pub mod settings;
 pub mod theme;
+pub mod trainees;
 
 use bevy::asset::io::AssetSourceBuilder;
 use bevy::prelude::*;
@@ -38,6 +39,7 @@ impl Plugin for RapportLogicPlugins {
             library::LibraryPlugin,
             session::SessionPlugin,
             review::ReviewPlugin,
+            trainees::TraineesPlugin,
         ));
     }
 }
@@ -192,6 +194,9 @@ pub fn run(open: Option<OpenRequest>) -> ExitCode {
         app.insert_resource(request);
     }
     app.insert_resource(idle::WatchedFolder(scenario_folder));
+    if let Some(path) = crate::history::History::default_path() {
+        app.insert_resource(trainees::HistoryPath(path));
+    }
     match app.run() {
         AppExit::Success => ExitCode::SUCCESS,
         AppExit::Error(_) => ExitCode::FAILURE,

@@ -49,6 +49,8 @@ pub enum Intent {
     SetPresentation(bool),
     SetFolder(Option<String>),
     RestartApp,
+    /// Practise as this trainee (created if new); their finished sessions go in their history.
+    ChooseTrainee(String),
 }
 
 #[derive(Resource, Debug, Clone, Default, PartialEq)]
@@ -89,6 +91,8 @@ pub struct Running {
     /// Presentation mode: scores and feedback shown.
     pub revealed: bool,
     pub debrief: Option<Debrief>,
+    /// Saved in the trainee's history already (a debrief shown twice saves once).
+    pub saved: bool,
 }
 
 pub struct SessionPlugin;
@@ -133,6 +137,7 @@ fn start(briefing: &Briefing, library: &Library) -> Option<Running> {
         outdated: false,
         revealed: false,
         debrief: None,
+        saved: false,
     })
 }
 
@@ -154,6 +159,8 @@ pub fn apply_intents(
     mut active: ResMut<ActiveSession>,
     mut settings: ResMut<Settings>,
     library: Res<Library>,
+    mut trainees: ResMut<super::trainees::Trainees>,
+    history_path: Option<Res<super::trainees::HistoryPath>>,
 ) {
     for intent in intents.read() {
         match intent.clone() {
@@ -217,6 +224,20 @@ pub fn apply_intents(
                         // The best choices per decision fill in off the UI thread (review.rs).
                         run.debrief = debrief_without_review(&run.session);
                     }
+                    if !run.saved
+                        && let Some(path) = &history_path
+                        && let Some(record) = crate::history::record(
+                            &run.session,
+                            match run.mode {
+                                Mode::Practice => "practice",
+                                Mode::Assessment => "assessment",
+                            },
+                        )
+                        && trainees.current.is_some()
+                    {
+                        trainees.save(path, record);
+                        run.saved = true;
+                    }
                     next.set(Screen::Debrief);
                 }
             }
@@ -269,6 +290,15 @@ pub fn apply_intents(
                 settings.scenario_folder = folder.filter(|f| !f.trim().is_empty())
             }
             Intent::RestartApp => restart_app(),
+            Intent::ChooseTrainee(name) => {
+                let name = name.trim().to_string();
+                if !name.is_empty() {
+                    if let Some(path) = &history_path {
+                        trainees.refresh(path, Some(name.clone()));
+                    }
+                    trainees.current = Some(name);
+                }
+            }
         }
     }
 }

@@ -16,6 +16,7 @@ mkdir -p "$out"
 export WGPU_BACKEND=vulkan
 export RAPPORT_CONFIG_DIR="$out/config"
 export RAPPORT_EXPORT_DIR="$out/exports"
+export RAPPORT_DATA_DIR="$out/data"
 rm -rf "$RAPPORT_CONFIG_DIR"
 if [ -z "${DISPLAY:-}" ] || ! xdpyinfo >/dev/null 2>&1; then
     Xvfb :97 -screen 0 1280x800x24 >/dev/null 2>&1 &

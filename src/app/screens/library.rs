@@ -126,11 +126,63 @@ fn admits(f: &LibraryFilter, r: &ScenarioRow) -> bool {
             || r.summary.to_lowercase().contains(&needle))
 }
 
+/// Who is practising: the trainees on this PC and the one chosen now.
+pub struct TraineeView {
+    pub profiles: Vec<String>,
+    pub current: Option<String>,
+    pub saved: usize,
+    pub notice: Option<String>,
+    pub locale: Locale,
+}
+
+/// The trainee bar above the library: pick a trainee, or type a new name. `draft` is the name
+/// being typed.
+pub fn trainee_ui(ui: &mut egui::Ui, view: &TraineeView, draft: &mut String) -> Option<Intent> {
+    let l = view.locale;
+    let mut intent = None;
+    egui::Panel::top("trainee-bar")
+        .frame(egui::Frame::NONE.inner_margin(egui::Margin::symmetric(12, 6)))
+        .show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(egui::RichText::new(tr(T::Trainee, l)).strong());
+                for name in &view.profiles {
+                    let chosen = view.current.as_deref() == Some(name.as_str());
+                    if ui.selectable_label(chosen, name).clicked() && !chosen {
+                        intent = Some(Intent::ChooseTrainee(name.clone()));
+                    }
+                }
+                ui.add(
+                    egui::TextEdit::singleline(draft)
+                        .hint_text(tr(T::NewTrainee, l))
+                        .desired_width(160.0),
+                );
+                if ui.button(tr(T::UseTrainee, l)).clicked() && !draft.trim().is_empty() {
+                    intent = Some(Intent::ChooseTrainee(draft.trim().to_string()));
+                    draft.clear();
+                }
+                let status = match &view.current {
+                    None => tr(T::NoTrainee, l).to_string(),
+                    Some(_) if view.saved > 0 => {
+                        format!("{} {}", view.saved, tr(T::SavedSessions, l))
+                    }
+                    Some(_) => String::new(),
+                };
+                ui.label(egui::RichText::new(status).small().color(theme::MUTED));
+                if let Some(notice) = &view.notice {
+                    ui.label(egui::RichText::new(notice).small().color(theme::BAD));
+                }
+            });
+        });
+    intent
+}
+
 fn library_screen(
     mut contexts: EguiContexts,
     library: Res<Library>,
     filter: Res<LibraryFilter>,
     settings: Res<Settings>,
+    trainees: Res<crate::app::trainees::Trainees>,
+    mut draft: Local<String>,
     mut intents: MessageWriter<Intent>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
@@ -138,6 +190,18 @@ fn library_screen(
     let mut ui = root_ui(ctx);
     if let Some(intent) = top_bar(&mut ui, Screen::Library, settings.language) {
         intents.write(intent);
+    }
+    if trainees.enabled {
+        let trainee_view = TraineeView {
+            profiles: trainees.profiles.clone(),
+            current: trainees.current.clone(),
+            saved: trainees.saved,
+            notice: trainees.notice.clone(),
+            locale: settings.language,
+        };
+        if let Some(intent) = trainee_ui(&mut ui, &trainee_view, &mut draft) {
+            intents.write(intent);
+        }
     }
     if let Some(intent) = library_ui(&mut ui, &view) {
         intents.write(intent);

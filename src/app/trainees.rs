@@ -1,0 +1,125 @@
+//! Trainee profiles in the app: the trainees on this PC, the one practising now, and each
+//! finished session saved in their history — all database work on Bevy's IO pool, never on
+//! the UI thread.
+
+use crate::history::{History, SessionRecord};
+use bevy::prelude::*;
+use bevy::tasks::{IoTaskPool, Task, futures::check_ready};
+use std::path::PathBuf;
+
+/// Where the history database is; without it the app keeps no history.
+#[derive(Resource, Debug, Clone)]
+pub struct HistoryPath(pub PathBuf);
+
+/// The trainees known on this PC and the one practising now.
+#[derive(Resource, Default)]
+pub struct Trainees {
+    pub profiles: Vec<String>,
+    pub current: Option<String>,
+    /// What the user should know: a history set aside, a save that failed.
+    pub notice: Option<String>,
+    /// Sessions saved since the app started (for the status line and the tests).
+    pub saved: usize,
+    /// The app keeps a history (it knows where the database is).
+    pub enabled: bool,
+    tasks: Vec<Task<Outcome>>,
+}
+
+/// What a database task reports back to the UI thread.
+enum Outcome {
+    Listed {
+        profiles: Vec<String>,
+        notice: Option<String>,
+    },
+    Saved,
+    Failed(String),
+}
+
+impl Trainees {
+    pub fn is_busy(&self) -> bool {
+        !self.tasks.is_empty()
+    }
+
+    /// Lists the profiles, creating `create` first when given.
+    pub fn refresh(&mut self, path: &HistoryPath, create: Option<String>) {
+        let path = path.0.clone();
+        self.tasks.push(IoTaskPool::get().spawn(async move {
+            let run = || -> Result<Outcome, String> {
+                let (history, notice) = History::open(&path).map_err(|e| e.to_string())?;
+                if let Some(name) = &create {
+                    history.profile_or_create(name).map_err(|e| e.to_string())?;
+                }
+                let profiles = history
+                    .profiles()
+                    .map_err(|e| e.to_string())?
+                    .into_iter()
+                    .map(|p| p.name)
+                    .collect();
+                Ok(Outcome::Listed { profiles, notice })
+            };
+            run().unwrap_or_else(Outcome::Failed)
+        }));
+    }
+
+    /// Saves a finished session in the current trainee's history.
+    pub fn save(&mut self, path: &HistoryPath, record: SessionRecord) {
+        let Some(name) = self.current.clone() else {
+            return;
+        };
+        let path = path.0.clone();
+        self.tasks.push(IoTaskPool::get().spawn(async move {
+            let run = || -> Result<Outcome, String> {
+                let (mut history, _) = History::open(&path).map_err(|e| e.to_string())?;
+                let profile = history
+                    .profile_or_create(&name)
+                    .map_err(|e| e.to_string())?;
+                history.save(&profile, &record).map_err(|e| e.to_string())?;
+                Ok(Outcome::Saved)
+            };
+            run().unwrap_or_else(Outcome::Failed)
+        }));
+    }
+}
+
+pub struct TraineesPlugin;
+
+impl Plugin for TraineesPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<Trainees>()
+            .add_systems(Startup, list_trainees)
+            .add_systems(Update, finish_tasks);
+    }
+}
+
+fn list_trainees(path: Option<Res<HistoryPath>>, mut trainees: ResMut<Trainees>) {
+    if let Some(path) = path {
+        trainees.enabled = true;
+        trainees.refresh(&path, None);
+    }
+}
+
+fn finish_tasks(mut trainees: ResMut<Trainees>) {
+    if trainees.tasks.is_empty() {
+        return;
+    }
+    let mut finished = Vec::new();
+    trainees.tasks.retain_mut(|task| match check_ready(task) {
+        Some(outcome) => {
+            finished.push(outcome);
+            false
+        }
+        None => true,
+    });
+    for outcome in finished {
+        match outcome {
+            Outcome::Listed { profiles, notice } => {
+                trainees.profiles = profiles;
+                if notice.is_some() {
+                    trainees.notice = notice;
+                }
+            }
+            Outcome::Saved => trainees.saved += 1,
+            Outcome::Failed(why) => trainees.notice = Some(why),
+        }
+    }
+}
