@@ -8,6 +8,15 @@ use crate::vocabulary::Locale;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum T {
+    Progress,
+    MasteryMap,
+    MasteryHint,
+    ScoreTrend,
+    PractiseNext,
+    ChooseTraineeFirst,
+    NoSessionsYet,
+    OpenScenario,
+    Session,
     Trainee,
     NewTrainee,
     UseTrainee,
@@ -159,6 +168,19 @@ pub fn tr(key: T, locale: Locale) -> &'static str {
     use T::*;
     match locale {
         L::En => match key {
+            Progress => "Progress",
+            MasteryMap => "Mastery: personality × objection",
+            MasteryHint => {
+                "Mean of the last five scores in each cell, with the number of sessions it rests on."
+            }
+            ScoreTrend => "Scores over time",
+            PractiseNext => "Practise next",
+            ChooseTraineeFirst => {
+                "Choose or create a trainee in the library first: progress belongs to one trainee."
+            }
+            NoSessionsYet => "No finished sessions yet.",
+            OpenScenario => "Open",
+            Session => "Session",
             Trainee => "Trainee",
             NewTrainee => "new trainee's name",
             UseTrainee => "Practise as",
@@ -315,6 +337,15 @@ pub fn tr(key: T, locale: Locale) -> &'static str {
             PointOfNoReturn => "point of no return",
         },
         L::ZhCn => match key {
+            Progress => "学习进度",
+            MasteryMap => "掌握程度：性格 × 异议",
+            MasteryHint => "每格为最近五次得分的平均分，括号内为所依据的练习次数。",
+            ScoreTrend => "得分趋势",
+            PractiseNext => "建议接下来练习",
+            ChooseTraineeFirst => "请先在场景库选择或创建学员：进度属于具体的某位学员。",
+            NoSessionsYet => "还没有完成的练习。",
+            OpenScenario => "打开",
+            Session => "练习",
             Trainee => "学员",
             NewTrainee => "新学员姓名",
             UseTrainee => "以此身份练习",

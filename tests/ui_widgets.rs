@@ -176,3 +176,52 @@ fn the_library_lays_out_only_the_cards_in_view() {
         "the last card ({last}) was laid out although it is far below the window"
     );
 }
+
+#[test]
+fn the_mastery_map_shows_each_cell_with_its_sessions_and_opens_what_to_practise() {
+    use rapport::app::screens::progress::{ProgressView, Suggestion, progress_ui};
+    use rapport::history::{ScorePoint, progress};
+    use rapport::vocabulary::Category;
+    let point = |personality, category, score| ScorePoint {
+        personality,
+        category: Some(category),
+        score,
+        finished_at: 0,
+    };
+    let scores = vec![
+        point(Personality::Analytical, Category::Price, 60),
+        point(Personality::Analytical, Category::Price, 80),
+        point(Personality::Dominant, Category::Need, 15),
+    ];
+    let view = ProgressView {
+        trainee: Some("Ana".into()),
+        progress: Some(progress(&scores)),
+        scores: scores.iter().map(|s| s.score).collect(),
+        suggestions: vec![Suggestion {
+            personality: Personality::Dominant,
+            category: Category::Need,
+            scenario: Some((
+                "dominant-need.en.ron".into(),
+                "The purchasing director who needs nothing".into(),
+            )),
+        }],
+        locale: Locale::En,
+    };
+    let intent = Rc::new(RefCell::new(None));
+    let sink = intent.clone();
+    let mut harness = Harness::new_ui(move |ui| {
+        if let Some(i) = progress_ui(ui, &view) {
+            *sink.borrow_mut() = Some(i);
+        }
+    });
+    harness.run();
+    harness.get_by_label("70 (2)");
+    harness.get_by_label("15 (1)");
+    harness.get_by_label("Dominant × Need");
+    harness.get_by_label("Open").click();
+    harness.run();
+    assert_eq!(
+        *intent.borrow(),
+        Some(Intent::OpenScenario("dominant-need.en.ron".into()))
+    );
+}

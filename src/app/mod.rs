@@ -26,6 +26,7 @@ pub enum Screen {
     Briefing,
     RolePlay,
     Debrief,
+    Progress,
     Settings,
 }
 
@@ -83,6 +84,8 @@ pub struct OpenRequest {
     pub language: Option<crate::vocabulary::Locale>,
     pub presentation: bool,
     pub fullscreen: bool,
+    /// Practise as this trainee (created if new).
+    pub trainee: Option<String>,
 }
 
 /// Once the scenario has loaded, replays the request as the intents a user would have sent.
@@ -97,10 +100,13 @@ fn follow_open_request(
     if *done {
         return;
     }
+    if let Some(trainee) = &request.trainee {
+        intents.write(Intent::ChooseTrainee(trainee.clone()));
+    }
     let Some(name) = &request.scenario else {
         *done = true;
-        if request.screen == Screen::Settings {
-            intents.write(Intent::Navigate(Screen::Settings));
+        if matches!(request.screen, Screen::Settings | Screen::Progress) {
+            intents.write(Intent::Navigate(request.screen));
         }
         return;
     };
@@ -126,7 +132,7 @@ fn follow_open_request(
             intents.write(Intent::Reveal(true));
             intents.write(Intent::ShowDebrief);
         }
-        Screen::Library | Screen::Settings => {
+        Screen::Library | Screen::Settings | Screen::Progress => {
             intents.write(Intent::Navigate(request.screen));
         }
         _ => {}

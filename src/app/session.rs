@@ -293,10 +293,12 @@ pub fn apply_intents(
             Intent::ChooseTrainee(name) => {
                 let name = name.trim().to_string();
                 if !name.is_empty() {
+                    trainees.current = Some(name.clone());
+                    trainees.progress = None;
                     if let Some(path) = &history_path {
-                        trainees.refresh(path, Some(name.clone()));
+                        trainees.refresh(path, Some(name));
+                        trainees.load_progress(path);
                     }
-                    trainees.current = Some(name);
                 }
             }
         }

@@ -2,7 +2,7 @@
 //! finished session saved in their history — all database work on Bevy's IO pool, never on
 //! the UI thread.
 
-use crate::history::{History, SessionRecord};
+use crate::history::{History, Progress, ScorePoint, SessionRecord};
 use bevy::prelude::*;
 use bevy::tasks::{IoTaskPool, Task, futures::check_ready};
 use std::path::PathBuf;
@@ -22,6 +22,8 @@ pub struct Trainees {
     pub saved: usize,
     /// The app keeps a history (it knows where the database is).
     pub enabled: bool,
+    /// The current trainee's scores, oldest first, and their progress map.
+    pub progress: Option<(Vec<ScorePoint>, Progress)>,
     tasks: Vec<Task<Outcome>>,
 }
 
@@ -31,7 +33,13 @@ enum Outcome {
         profiles: Vec<String>,
         notice: Option<String>,
     },
-    Saved,
+    /// The trainee's scores and progress map, after a load or, when `saved`, after a save.
+    Progress {
+        trainee: String,
+        scores: Vec<ScorePoint>,
+        progress: Progress,
+        saved: bool,
+    },
     Failed(String),
 }
 
@@ -61,6 +69,31 @@ impl Trainees {
         }));
     }
 
+    /// Reads the current trainee's scores and progress map.
+    pub fn load_progress(&mut self, path: &HistoryPath) {
+        let Some(name) = self.current.clone() else {
+            return;
+        };
+        let path = path.0.clone();
+        self.tasks.push(IoTaskPool::get().spawn(async move {
+            let run = || -> Result<Outcome, String> {
+                let (history, _) = History::open(&path).map_err(|e| e.to_string())?;
+                let profile = history
+                    .profile_or_create(&name)
+                    .map_err(|e| e.to_string())?;
+                let scores = history.scores(&profile).map_err(|e| e.to_string())?;
+                let progress = crate::history::progress(&scores);
+                Ok(Outcome::Progress {
+                    trainee: name,
+                    scores,
+                    progress,
+                    saved: false,
+                })
+            };
+            run().unwrap_or_else(Outcome::Failed)
+        }));
+    }
+
     /// Saves a finished session in the current trainee's history.
     pub fn save(&mut self, path: &HistoryPath, record: SessionRecord) {
         let Some(name) = self.current.clone() else {
@@ -74,7 +107,14 @@ impl Trainees {
                     .profile_or_create(&name)
                     .map_err(|e| e.to_string())?;
                 history.save(&profile, &record).map_err(|e| e.to_string())?;
-                Ok(Outcome::Saved)
+                let scores = history.scores(&profile).map_err(|e| e.to_string())?;
+                let progress = crate::history::progress(&scores);
+                Ok(Outcome::Progress {
+                    trainee: name,
+                    scores,
+                    progress,
+                    saved: true,
+                })
             };
             run().unwrap_or_else(Outcome::Failed)
         }));
@@ -118,7 +158,17 @@ fn finish_tasks(mut trainees: ResMut<Trainees>) {
                     trainees.notice = notice;
                 }
             }
-            Outcome::Saved => trainees.saved += 1,
+            Outcome::Progress {
+                trainee,
+                scores,
+                progress,
+                saved,
+            } => {
+                trainees.saved += saved as usize;
+                if trainees.current.as_deref() == Some(trainee.as_str()) {
+                    trainees.progress = Some((scores, progress));
+                }
+            }
             Outcome::Failed(why) => trainees.notice = Some(why),
         }
     }

@@ -133,6 +133,9 @@ pub enum Command {
         /// Fill the screen (F11 toggles it in the app).
         #[arg(long)]
         fullscreen: bool,
+        /// Practise as this trainee (created if new); `--screen progress` shows their progress.
+        #[arg(long)]
+        trainee: Option<String>,
     },
     /// Print the library table (Markdown) for docs/library.md.
     Library {
@@ -203,31 +206,41 @@ fn open_app() -> ExitCode {
     ExitCode::from(2)
 }
 
-#[cfg(feature = "gui")]
-fn open_at(
+/// Where `rapport open` opens the app. (Built without the desktop shell, `open` only says so.)
+#[cfg_attr(not(feature = "gui"), allow(dead_code))]
+struct OpenArgs {
     scenario: Option<String>,
     seed: u64,
     choices: Vec<usize>,
-    screen: &str,
-    language: Option<&str>,
+    screen: String,
+    language: Option<String>,
     presentation: bool,
     fullscreen: bool,
-) -> ExitCode {
+    trainee: Option<String>,
+}
+
+#[cfg(feature = "gui")]
+fn open_at(args: OpenArgs) -> ExitCode {
     use rapport::app::{OpenRequest, Screen};
-    let screen = match screen {
+    let screen = match args.screen.as_str() {
         "library" => Screen::Library,
         "briefing" => Screen::Briefing,
         "roleplay" => Screen::RolePlay,
         "debrief" => Screen::Debrief,
         "settings" => Screen::Settings,
+        "progress" => Screen::Progress,
         other => {
             eprintln!(
-                "unknown screen `{other}`; expected library, briefing, roleplay, debrief or settings"
+                "unknown screen `{other}`; expected library, briefing, roleplay, debrief, progress or settings"
             );
             return ExitCode::from(2);
         }
     };
-    let language = match language.map(|l| rapport::vocabulary::Locale::from_code(l).ok_or(l)) {
+    let language = match args
+        .language
+        .as_deref()
+        .map(|l| rapport::vocabulary::Locale::from_code(l).ok_or(l))
+    {
         Some(Err(l)) => {
             eprintln!("unknown language `{l}`; expected en or zh-CN");
             return ExitCode::from(2);
@@ -236,26 +249,19 @@ fn open_at(
         None => None,
     };
     rapport::app::run(Some(OpenRequest {
-        scenario,
-        seed,
-        choices,
+        scenario: args.scenario,
+        seed: args.seed,
+        choices: args.choices,
         screen,
         language,
-        presentation,
-        fullscreen,
+        presentation: args.presentation,
+        fullscreen: args.fullscreen,
+        trainee: args.trainee,
     }))
 }
 
 #[cfg(not(feature = "gui"))]
-fn open_at(
-    _: Option<String>,
-    _: u64,
-    _: Vec<usize>,
-    _: &str,
-    _: Option<&str>,
-    _: bool,
-    _: bool,
-) -> ExitCode {
+fn open_at(_: OpenArgs) -> ExitCode {
     open_app()
 }
 
@@ -301,16 +307,18 @@ pub fn run(command: Command) -> ExitCode {
             language,
             presentation,
             fullscreen,
+            trainee,
         } => {
-            return open_at(
+            return open_at(OpenArgs {
                 scenario,
                 seed,
                 choices,
-                &screen,
-                language.as_deref(),
+                screen,
+                language,
                 presentation,
                 fullscreen,
-            );
+                trainee,
+            });
         }
     };
     ExitCode::from(code)

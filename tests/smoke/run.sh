@@ -80,8 +80,9 @@ for lang in en zh-CN; do
     shoot "roleplay-$lang" RolePlay --language "$lang" --scenario "$s" --seed 1 --choices "$part" --screen roleplay
     shoot "debrief-$lang" Debrief --language "$lang" --scenario "$s" --seed 1 --choices "$whole" --screen debrief
     shoot "settings-$lang" Settings --language "$lang" --screen settings
+    shoot "progress-$lang" Progress --language "$lang" --screen progress --trainee "Smoke Test"
 done
 shoot "presentation-en" RolePlay --language en --scenario analytical-price.en.ron --seed 1 --choices "$part" --screen roleplay --presentation
 
-echo "$(( 11 - failures )) passed, $failures failed"
+echo "$(( 13 - failures )) passed, $failures failed"
 [ "$failures" -eq 0 ]

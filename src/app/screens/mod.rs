@@ -3,6 +3,7 @@
 pub mod briefing;
 pub mod debrief;
 pub mod library;
+pub mod progress;
 pub mod roleplay;
 pub mod settings;
 
@@ -23,6 +24,7 @@ impl Plugin for ScreensPlugin {
             roleplay::RolePlayScreenPlugin,
             debrief::DebriefScreenPlugin,
             settings::SettingsScreenPlugin,
+            progress::ProgressScreenPlugin,
         ))
         .add_systems(Update, announce_screen);
     }
@@ -67,6 +69,7 @@ pub fn top_bar(ui: &mut egui::Ui, screen: Screen, locale: Locale) -> Option<Inte
                 ui.add_space(16.0);
                 for (target, label) in [
                     (Screen::Library, T::Library),
+                    (Screen::Progress, T::Progress),
                     (Screen::Settings, T::Settings),
                 ] {
                     let selected = screen == target;
