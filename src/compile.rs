@@ -344,16 +344,21 @@ fn check_text(
 }
 
 impl<'a> Compiler<'a> {
-    /// The mask of a flag named outside any node (an objection's `excuse_if`).
-    fn flag_index(&mut self, name: &str) -> u64 {
-        let index = match self.flags.iter().position(|f| f == name) {
+    /// The flag's slot, given a new one the first time the name is seen.
+    fn flag_slot(&mut self, name: &str) -> usize {
+        match self.flags.iter().position(|f| f == name) {
             Some(i) => i,
             None => {
                 self.flags.push(name.to_string());
                 self.flags_set.push(false);
                 self.flags.len() - 1
             }
-        };
+        }
+    }
+
+    /// The mask of a flag named outside any node (an objection's `excuse_if`).
+    fn flag_index(&mut self, name: &str) -> u64 {
+        let index = self.flag_slot(name);
         if index >= MAX_FLAGS {
             self.problems.push(self.loc.at_field(
                 "excuse_if",
@@ -365,14 +370,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn flag(&mut self, name: &str, node: usize, setting: bool) -> u64 {
-        let index = match self.flags.iter().position(|f| f == name) {
-            Some(i) => i,
-            None => {
-                self.flags.push(name.to_string());
-                self.flags_set.push(false);
-                self.flags.len() - 1
-            }
-        };
+        let index = self.flag_slot(name);
         if setting {
             self.flags_set[index] = true;
         } else {

@@ -71,31 +71,16 @@ impl Trainees {
 
     /// Reads the current trainee's scores and progress map.
     pub fn load_progress(&mut self, path: &HistoryPath) {
-        let Some(name) = self.current.clone() else {
-            return;
-        };
-        let path = path.0.clone();
-        self.tasks.push(IoTaskPool::get().spawn(async move {
-            let run = || -> Result<Outcome, String> {
-                let (history, _) = History::open(&path).map_err(|e| e.to_string())?;
-                let profile = history
-                    .profile_or_create(&name)
-                    .map_err(|e| e.to_string())?;
-                let scores = history.scores(&profile).map_err(|e| e.to_string())?;
-                let progress = crate::history::progress(&scores);
-                Ok(Outcome::Progress {
-                    trainee: name,
-                    scores,
-                    progress,
-                    saved: false,
-                })
-            };
-            run().unwrap_or_else(Outcome::Failed)
-        }));
+        self.progress_task(path, None);
     }
 
     /// Saves a finished session in the current trainee's history.
     pub fn save(&mut self, path: &HistoryPath, record: SessionRecord) {
+        self.progress_task(path, Some(record));
+    }
+
+    /// Saves `record` first, if given, then reads the trainee's scores and progress map.
+    fn progress_task(&mut self, path: &HistoryPath, record: Option<SessionRecord>) {
         let Some(name) = self.current.clone() else {
             return;
         };
@@ -106,14 +91,16 @@ impl Trainees {
                 let profile = history
                     .profile_or_create(&name)
                     .map_err(|e| e.to_string())?;
-                history.save(&profile, &record).map_err(|e| e.to_string())?;
+                if let Some(record) = &record {
+                    history.save(&profile, record).map_err(|e| e.to_string())?;
+                }
                 let scores = history.scores(&profile).map_err(|e| e.to_string())?;
                 let progress = crate::history::progress(&scores);
                 Ok(Outcome::Progress {
                     trainee: name,
                     scores,
                     progress,
-                    saved: true,
+                    saved: record.is_some(),
                 })
             };
             run().unwrap_or_else(Outcome::Failed)

@@ -406,19 +406,33 @@ fn open_history() -> Result<rapport::history::History, u8> {
     }
 }
 
+/// The profile named `name`, or the exit code after saying there is none.
+fn find_profile(
+    history: &rapport::history::History,
+    name: &str,
+) -> Result<rapport::history::Profile, u8> {
+    match history.profile(name) {
+        Ok(Some(p)) => Ok(p),
+        Ok(None) => {
+            eprintln!("no trainee profile named `{name}`");
+            Err(1)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            Err(1)
+        }
+    }
+}
+
 fn history(profile: Option<&str>, json: bool) -> u8 {
     let history = match open_history() {
         Ok(h) => h,
         Err(code) => return code,
     };
     let sessions = match profile {
-        Some(name) => match history.profile(name) {
-            Ok(Some(p)) => history.sessions(&p),
-            Ok(None) => {
-                eprintln!("no trainee profile named `{name}`");
-                return 1;
-            }
-            Err(e) => Err(e),
+        Some(name) => match find_profile(&history, name) {
+            Ok(p) => history.sessions(&p),
+            Err(code) => return code,
         },
         None => history.all_sessions(),
     };
@@ -458,13 +472,9 @@ fn progress(profile: &str, json: bool) -> u8 {
         Ok(h) => h,
         Err(code) => return code,
     };
-    let sessions = match history.profile(profile) {
-        Ok(Some(p)) => history.scores(&p),
-        Ok(None) => {
-            eprintln!("no trainee profile named `{profile}`");
-            return 1;
-        }
-        Err(e) => Err(e),
+    let sessions = match find_profile(&history, profile) {
+        Ok(p) => history.scores(&p),
+        Err(code) => return code,
     };
     let sessions = match sessions {
         Ok(s) => s,
