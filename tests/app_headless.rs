@@ -288,12 +288,24 @@ fn an_oversized_file_is_refused_before_it_is_read() {
     )
     .expect("write");
     let mut app = app(&folder);
-    run_until(&mut app, "the oversized file's problem", |w| {
-        w.resource::<Library>()
-            .get("huge.ron")
-            .is_some_and(|e| e.problems.iter().any(|p| p.contains("at most")))
-    });
-    assert_eq!(app.world().resource::<Library>().scenarios().count(), 2);
+    // The other files still load beside it.
+    run_until(
+        &mut app,
+        "the oversized file's problem and the other files",
+        |w| {
+            let library = w.resource::<Library>();
+            library
+                .get("huge.ron")
+                .is_some_and(|e| e.problems.iter().any(|p| p.contains("at most")))
+                && library.scenarios().count() == 2
+        },
+    );
+    let huge = app
+        .world()
+        .resource::<Library>()
+        .get("huge.ron")
+        .map(|e| e.scenario.is_none());
+    assert_eq!(huge, Some(true), "the oversized file is not a scenario");
 }
 
 #[test]
