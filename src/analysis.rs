@@ -1065,15 +1065,19 @@ pub fn analyze(scn: &Scenario) -> Analysis {
     analyze_within(scn, POSITION_BUDGET)
 }
 
+/// Where play starts: the start node with each personality the customer can have.
+fn starting_positions(scn: &Scenario) -> Vec<(usize, PlayState)> {
+    scn.personalities
+        .iter()
+        .map(|&p| (scn.start_node, PlayState::new(scn, p)))
+        .collect()
+}
+
 /// Whether `scn` can be analysed exactly within the budget: the number of positions, or why
 /// not (what multiplies them). Costs at most one budget's worth of exploration.
 pub fn fits_budget(scn: &Scenario) -> Result<usize, String> {
     let mut analyzer = Analyzer::new(scn);
-    let starts: Vec<(usize, PlayState)> = scn
-        .personalities
-        .iter()
-        .map(|&p| (scn.start_node, PlayState::new(scn, p)))
-        .collect();
+    let starts = starting_positions(scn);
     match analyzer.positions_after_arriving(&starts) {
         Some(_) => Ok(analyzer.positions()),
         None => Err(analyzer.what_multiplies()),
@@ -1083,11 +1087,7 @@ pub fn fits_budget(scn: &Scenario) -> Result<usize, String> {
 /// As `analyze`, with the exact analysis limited to `budget` positions.
 pub fn analyze_within(scn: &Scenario, budget: usize) -> Analysis {
     let mut analyzer = Analyzer::with_budget(scn, budget);
-    let starts: Vec<(usize, PlayState)> = scn
-        .personalities
-        .iter()
-        .map(|&p| (scn.start_node, PlayState::new(scn, p)))
-        .collect();
+    let starts = starting_positions(scn);
     let Some(ids) = analyzer.positions_after_arriving(&starts) else {
         let why = analyzer.what_multiplies();
         drop(analyzer);
