@@ -28,9 +28,9 @@ const TRUST_LEVELS: usize = 101;
 const UNKNOWN: u32 = u32::MAX;
 const NO_SCORE: u8 = u8::MAX;
 
-/// A class's identity packed into five words: looking it up is the analysis's inner loop,
+/// A class's identity packed into six words: looking it up is the analysis's inner loop,
 /// and the whole `PlayState` is three times larger.
-type Key = [u64; 5];
+type Key = [u64; 6];
 
 fn key(stop: Stop, s: &PlayState) -> Key {
     let (kind, node) = match stop {
@@ -58,7 +58,11 @@ fn key(stop: Stop, s: &PlayState) -> Key {
             t.status as u64 | t.timing.map_or(0, |x| x as u64 + 1) << 3 | (t.fresh as u64) << 6;
         tracks[i / 9] |= code << (7 * (i % 9));
     }
-    [head, s.flags, s.milestones, tracks[0], tracks[1]]
+    let promises = s.promises_made as u64
+        | (s.promises_due as u64) << 16
+        | (s.promises_kept as u64) << 32
+        | (s.promises_broken as u64) << 48;
+    [head, s.flags, s.milestones, tracks[0], tracks[1], promises]
 }
 
 /// A score distribution: (score, probability) pairs sorted by score.

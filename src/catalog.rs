@@ -1,6 +1,7 @@
 //! Scenario folders on disk: finding files, reading them, the folder's model and the checks
 //! that span files (translation pairs). The only part of the library that reads files.
 
+use crate::account::Account;
 use crate::compile::{Scenario, check_relative_path, compare_translations, load_scenario};
 use crate::load::{Location, Problem};
 use crate::model::Model;
@@ -9,11 +10,36 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub const MODEL_FILE: &str = "_model.ron";
+/// Accounts live in this subfolder of a scenario folder, their visits in folders beside them.
+pub const ACCOUNTS_FOLDER: &str = "accounts";
+
+/// An account file (`*.account.ron`), as opposed to a scenario.
+pub fn is_account_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(".account.ron"))
+}
+
+/// The account files of a scenario folder (in its `accounts` subfolder), sorted.
+pub fn accounts_in(folder: &Path) -> Vec<PathBuf> {
+    let dir = folder.join(ACCOUNTS_FOLDER);
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file() && is_account_file(p))
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found
+}
 
 /// Files whose names start with `_` are not scenarios (the model, the template) and are left
 /// out of listings; `_template.ron` is still validated when named or when validating a folder.
 pub fn is_listed_scenario(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "ron")
+        && !is_account_file(path)
         && !path
             .file_name()
             .and_then(|n| n.to_str())
@@ -26,13 +52,16 @@ fn is_validated_file(path: &Path) -> bool {
 }
 
 /// Expands folders into the scenario files inside them (sorted), keeping named files as given.
+/// For validation (`include_underscored`) subfolders are searched too — the accounts and
+/// their visits; a listing shows only a folder's own scenarios.
 pub fn expand(paths: &[PathBuf], include_underscored: bool) -> Result<Vec<PathBuf>, Problem> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
             let entries = std::fs::read_dir(path).map_err(|e| io_problem(path, &e))?;
-            let mut found: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
+            let all: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            let mut found: Vec<PathBuf> = all
+                .iter()
                 .filter(|p| p.is_file())
                 .filter(|p| {
                     if include_underscored {
@@ -41,9 +70,15 @@ pub fn expand(paths: &[PathBuf], include_underscored: bool) -> Result<Vec<PathBu
                         is_listed_scenario(p)
                     }
                 })
+                .cloned()
                 .collect();
             found.sort();
             out.extend(found);
+            if include_underscored {
+                let mut folders: Vec<PathBuf> = all.into_iter().filter(|p| p.is_dir()).collect();
+                folders.sort();
+                out.extend(expand(&folders, true)?);
+            }
         } else if path.exists() {
             out.push(path.clone());
         } else {
@@ -104,11 +139,18 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// The model of the nearest folder at or above the scenario that has a `_model.ron` (an
+    /// account's visits, in a subfolder, use the scenario folder's), else the built-in one.
     pub fn model_for(&mut self, scenario_path: &Path) -> Result<Arc<Model>, Vec<Problem>> {
-        let dir = scenario_path
+        let own = scenario_path
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
+        let dir = own
+            .ancestors()
+            .find(|d| d.join(MODEL_FILE).is_file())
+            .map(Path::to_path_buf)
+            .unwrap_or(own);
         self.models
             .entry(dir.clone())
             .or_insert_with(|| {
@@ -128,11 +170,35 @@ impl Catalog {
         let text = read_text(path).map_err(|p| vec![p])?;
         load_scenario(&text, &path.display().to_string(), model)
     }
+
+    /// Loads an account and the scenarios of its visits and interlude.
+    pub fn load_account(&mut self, path: &Path) -> Result<Account, Vec<Problem>> {
+        let model = self.model_for(path)?;
+        let text = read_text(path).map_err(|p| vec![p])?;
+        let source = path.display().to_string();
+        let file = crate::account::parse(&text, &source).map_err(|p| vec![p])?;
+        let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let mut resolve = |rel: &str| -> Result<Arc<Scenario>, String> {
+            let scenario_path = dir.join(rel);
+            if !scenario_path.is_file() {
+                return Err("no such file".into());
+            }
+            self.load(&scenario_path).map(Arc::new).map_err(|problems| {
+                format!(
+                    "{} problem(s), the first: {}",
+                    problems.len(),
+                    problems.first().map(|p| p.to_string()).unwrap_or_default()
+                )
+            })
+        };
+        crate::account::compile(file, &text, &source, model, &mut resolve)
+    }
 }
 
 /// The result of loading a set of files: scenarios that loaded and every problem found.
 pub struct Loaded {
     pub scenarios: Vec<(PathBuf, Scenario)>,
+    pub accounts: Vec<(PathBuf, Account)>,
     pub problems: BTreeMap<PathBuf, Vec<Problem>>,
     pub files: Vec<PathBuf>,
 }
@@ -141,9 +207,17 @@ pub struct Loaded {
 pub fn load_all(files: &[PathBuf]) -> Loaded {
     let mut catalog = Catalog::default();
     let mut scenarios = Vec::new();
+    let mut accounts: Vec<(PathBuf, Account)> = Vec::new();
     let mut problems: BTreeMap<PathBuf, Vec<Problem>> = BTreeMap::new();
     for path in files {
         problems.entry(path.clone()).or_default();
+        if is_account_file(path) {
+            match catalog.load_account(path) {
+                Ok(a) => accounts.push((path.clone(), a)),
+                Err(p) => problems.entry(path.clone()).or_default().extend(p),
+            }
+            continue;
+        }
         match catalog.load(path) {
             Ok(s) => scenarios.push((path.clone(), s)),
             Err(p) => problems.entry(path.clone()).or_default().extend(p),
@@ -194,8 +268,44 @@ pub fn load_all(files: &[PathBuf]) -> Loaded {
                 .extend(translation_problems(path, scn, &partner_path, &partner));
         }
     }
+    for (path, account) in &accounts {
+        let Some(rel) = &account.file.translation else {
+            continue;
+        };
+        if check_relative_path(rel).is_err() {
+            continue;
+        }
+        let partner_path = path.parent().unwrap_or(Path::new(".")).join(rel);
+        // Each pair once: from the file whose path sorts first.
+        if normalise(&partner_path) < normalise(path)
+            && files
+                .iter()
+                .any(|f| normalise(f) == normalise(&partner_path))
+        {
+            continue;
+        }
+        let here = problems.entry(path.clone()).or_default();
+        if !partner_path.is_file() {
+            here.push(Problem {
+                source: path.display().to_string(),
+                location: Location { line: 1, column: 1 },
+                message: format!("translation `{rel}` does not exist"),
+            });
+            continue;
+        }
+        if let Ok(partner) = catalog.load_account(&partner_path) {
+            for message in crate::account::compare_translations(account, &partner) {
+                here.push(Problem {
+                    source: partner_path.display().to_string(),
+                    location: Location { line: 1, column: 1 },
+                    message: format!("differs from its translation: {message}"),
+                });
+            }
+        }
+    }
     Loaded {
         scenarios,
+        accounts,
         problems,
         files: files.to_vec(),
     }

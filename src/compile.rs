@@ -18,6 +18,7 @@ use std::sync::Arc;
 pub const MAX_NODES: usize = 100_000;
 pub const MAX_FLAGS: usize = 64;
 pub const MAX_OBJECTIONS: usize = 16;
+pub const MAX_PROMISES: usize = 16;
 pub const MAX_TEXT_CHARS: usize = 20_000;
 pub const MAX_TRUST_EFFECT: i32 = 50;
 pub const MAX_CHANCE_WEIGHT: u32 = 10_000;
@@ -33,10 +34,18 @@ pub struct Scenario {
     pub drawn: bool,
     pub start_trust: i32,
     pub start_stage: Stage,
+    /// What an account carries into this visit from earlier ones (nothing for a scenario played
+    /// on its own): milestones, objections still open, promises owed. See `account::resume`.
+    pub start_milestones: u64,
+    pub start_objections: Vec<(usize, crate::engine::ObjectionStatus)>,
+    pub start_promises_due: u16,
     pub start_node: usize,
     pub objections: Vec<Objection>,
     pub nodes: Vec<Node>,
     pub flags: Vec<String>,
+    /// The promises the trainee can make or keep here, in the file's order (bit `i` of the
+    /// state's promise masks).
+    pub promises: Vec<crate::scenario::PromiseSpec>,
     pub has_diagnosis: bool,
     /// The highest stage of the trust path the scenario's milestones can unlock at all:
     /// relationship points are measured against it, not against stages it never offers.
@@ -138,6 +147,10 @@ pub struct Choice {
     pub clear: u64,
     pub milestones: u64,
     pub breach: Option<Arc<str>>,
+    /// The promise this line makes (a bit of `Scenario::promises`), or 0.
+    pub promise: u16,
+    /// The promises this line keeps.
+    pub keeps: u16,
     pub feedback: Arc<str>,
     pub feedback_for: [Option<Arc<str>>; 4],
     pub when: Option<Cond>,
@@ -184,6 +197,10 @@ impl Scenario {
 
     pub fn objection_index(&self, id: &str) -> Option<usize> {
         self.objections.iter().position(|o| o.id == id)
+    }
+
+    pub fn promise_index(&self, id: &str) -> Option<usize> {
+        self.promises.iter().position(|p| p.id == id)
     }
 }
 
@@ -322,6 +339,7 @@ struct Compiler<'a> {
     problems: Vec<Problem>,
     node_ids: FastMap<&'a str, usize>,
     objection_ids: FastMap<&'a str, usize>,
+    promise_ids: FastMap<&'a str, usize>,
     flags: Vec<String>,
     flags_set: Vec<bool>,
     flags_tested: Vec<(usize, String)>,
@@ -421,6 +439,20 @@ impl<'a> Compiler<'a> {
                     format!("unknown objection `{name}`; declare it under `objections`"),
                 ));
                 None
+            }
+        }
+    }
+
+    fn promise(&mut self, name: &str, node: usize) -> u16 {
+        match self.promise_ids.get(name) {
+            Some(&i) => 1 << i,
+            None => {
+                self.problems.push(self.loc.in_node(
+                    node,
+                    name,
+                    format!("unknown promise `{name}`; declare it under `promises`"),
+                ));
+                0
             }
         }
     }
@@ -549,6 +581,8 @@ impl<'a> Compiler<'a> {
             .milestones
             .iter()
             .fold(0, |m, f| m | self.milestone(f, node));
+        let promise = spec.promise.as_deref().map_or(0, |p| self.promise(p, node));
+        let keeps = spec.keeps.iter().fold(0, |m, p| m | self.promise(p, node));
         if milestones & self.model.contact_milestone != 0 {
             let name = &self.model.file.contact_milestone;
             self.problems.push(self.loc.in_node(
@@ -600,6 +634,8 @@ impl<'a> Compiler<'a> {
             clear,
             milestones,
             breach: spec.breach.as_deref().map(Arc::from),
+            promise,
+            keeps,
             feedback: Arc::from(spec.feedback.as_str()),
             feedback_for,
             when,
@@ -647,6 +683,7 @@ pub fn compile(
         problems: Vec::new(),
         node_ids: FastMap::default(),
         objection_ids: FastMap::default(),
+        promise_ids: FastMap::default(),
         flags: Vec::new(),
         flags_set: Vec::new(),
         flags_tested: Vec::new(),
@@ -705,6 +742,29 @@ pub fn compile(
             c.problems.push(c.loc.at_field(
                 "objections",
                 format!("objection `{}` lists no right `timing`", o.id),
+            ));
+        }
+    }
+    if file.promises.len() > MAX_PROMISES {
+        c.problems.push(c.loc.at_field(
+            "promises",
+            format!("at most {MAX_PROMISES} promises are supported"),
+        ));
+    }
+    for (i, promise) in file.promises.iter().enumerate().take(MAX_PROMISES) {
+        if c.promise_ids.insert(promise.id.as_str(), i).is_some() {
+            c.problems.push(c.loc.at_field(
+                "promises",
+                format!("promise id `{}` is declared twice", promise.id),
+            ));
+        }
+        if promise.what.trim().is_empty() {
+            c.problems.push(c.loc.at_field(
+                "promises",
+                format!(
+                    "promise `{}` does not say what was promised (`what`)",
+                    promise.id
+                ),
             ));
         }
     }
@@ -964,7 +1024,7 @@ pub fn compile(
                 right_timings: o.timing.clone(),
             })
             .collect();
-        let highest_stage = highest_stage(&model, file.start.stage, &nodes);
+        let highest_stage = highest_stage(&model, file.start.stage, 0, &nodes);
         let best_outcome = nodes
             .iter()
             .filter_map(|n| match &n.then {
@@ -979,12 +1039,16 @@ pub fn compile(
             source: source.to_string(),
             start_trust: file.start.trust,
             start_stage: file.start.stage,
+            start_milestones: 0,
+            start_objections: Vec::new(),
+            start_promises_due: 0,
             start_node,
             personalities,
             drawn,
             objections,
             nodes,
             flags,
+            promises: file.promises.clone(),
             has_diagnosis,
             model,
             file,
@@ -1060,15 +1124,19 @@ fn objection_typing(
     (subtype, motives, causes)
 }
 
-/// The highest stage reachable from `start` given every milestone some choice, technique or
-/// later contact of the scenario can grant (each stage needs one of its milestones).
-fn highest_stage(model: &Model, start: Stage, nodes: &[Node]) -> Stage {
-    let mut grantable = 0u64;
+/// The highest stage reachable from `start` given the milestones held at the start (`held`,
+/// carried in by an account) and every milestone some choice, technique, kept promise or later
+/// contact of the scenario can grant (each stage needs one of its milestones).
+pub fn highest_stage(model: &Model, start: Stage, held: u64, nodes: &[Node]) -> Stage {
+    let mut grantable = held;
     for node in nodes {
         match &node.then {
             Then::Choices(list) => {
                 for c in list {
                     grantable |= c.milestones;
+                    if c.keeps != 0 {
+                        grantable |= model.promise_kept_milestone;
+                    }
                     for &t in &c.techniques {
                         grantable |= model.technique_grants[t];
                     }
@@ -1335,6 +1403,14 @@ pub fn compare_translations(a: &Scenario, b: &Scenario) -> Vec<Problem> {
             a.objections.len()
         ));
     }
+    let promises = |s: &Scenario| s.promises.iter().map(|p| p.id.clone()).collect::<Vec<_>>();
+    if promises(a) != promises(b) {
+        say(format!(
+            "promises {:?} against {:?}",
+            promises(b),
+            promises(a)
+        ));
+    }
     if a.nodes.len() != b.nodes.len() {
         say(format!("{} nodes against {}", b.nodes.len(), a.nodes.len()));
     }
@@ -1387,6 +1463,8 @@ fn scoring_shape(then: &Then) -> Vec<(String, String)> {
                 field("flags cleared", format!("{:#x}", c.clear));
                 field("milestones", format!("{:#x}", c.milestones));
                 field("breach", c.breach.is_some().to_string());
+                field("promise made", format!("{:#x}", c.promise));
+                field("promises kept", format!("{:#x}", c.keeps));
                 field("condition", format!("{:?}", c.when));
                 field("mistake mark", c.mistake.to_string());
                 field("next", c.next.to_string());

@@ -80,26 +80,43 @@ pub struct PlayState {
     /// The stage when this contact began: the stage climbs at most the model's
     /// `stage_climb_per_contact` rungs above it.
     pub contact_start: Stage,
+    /// Promises made at this contact (bits of `Scenario::promises`), due by the end of the next.
+    pub promises_made: u16,
+    /// Promises made at an earlier contact, still to keep: an account charges them as broken
+    /// when the visit after the one they were made in ends unkept.
+    pub promises_due: u16,
+    pub promises_kept: u16,
+    pub promises_broken: u16,
 }
 
 impl PlayState {
     pub fn new(scenario: &Scenario, personality: Personality) -> Self {
+        let mut objections = [ObjectionTrack {
+            status: ObjectionStatus::NotRaised,
+            timing: None,
+            fresh: false,
+        }; MAX_OBJECTIONS];
+        for &(o, status) in &scenario.start_objections {
+            if let Some(track) = objections.get_mut(o) {
+                track.status = status;
+            }
+        }
         PlayState {
             personality,
             trust: scenario.start_trust.clamp(0, 100),
             stage: scenario.start_stage,
             flags: 0,
-            milestones: 0,
+            milestones: scenario.start_milestones,
             style_balance: STYLE_START,
-            objections: [ObjectionTrack {
-                status: ObjectionStatus::NotRaised,
-                timing: None,
-                fresh: false,
-            }; MAX_OBJECTIONS],
+            objections,
             diagnosis: None,
             mistakes: 0,
             contact: 1,
             contact_start: scenario.start_stage,
+            promises_made: 0,
+            promises_due: scenario.start_promises_due,
+            promises_kept: 0,
+            promises_broken: 0,
         }
     }
 
@@ -207,6 +224,20 @@ pub enum Event {
     Breach {
         why: String,
     },
+    PromiseMade {
+        promise: String,
+        what: String,
+    },
+    PromiseKept {
+        promise: String,
+        what: String,
+    },
+    /// A promise was not kept by the end of the visit after the one it was made in (emitted by
+    /// an account between visits).
+    PromiseBroken {
+        promise: String,
+        what: String,
+    },
     MilestoneReached {
         milestone: String,
     },
@@ -291,6 +322,11 @@ fn begin_contact(scn: &Scenario, state: &mut PlayState, sink: &mut Sink) {
     let model = &scn.model;
     state.contact = state.contact.saturating_add(1);
     state.contact_start = state.stage;
+    // What was promised is due from now on; an account charges a promise still unkept when
+    // the visit after the one it was made in ends (`account::carry`), never mid-visit, so trust
+    // changes only on the trainee's choices (which the analysis relies on).
+    state.promises_due = (state.promises_due | state.promises_made) & !state.promises_kept;
+    state.promises_made = 0;
     let new = model.contact_milestone & !state.milestones;
     state.milestones |= model.contact_milestone;
     emit_milestones(scn, new, sink);
@@ -306,7 +342,13 @@ fn climb(scn: &Scenario, state: &mut PlayState) {
     let ceiling = state.contact_start.index() + model.file.stage_climb_per_contact as usize;
     while let Some(next) = state.stage.next() {
         let (threshold, needs) = model.stage_rules[next.index()];
-        if next.index() <= ceiling && state.trust >= threshold && state.milestones & needs != 0 {
+        // `highest_stage` bounds what the milestones allow; an account's interlude sets it to
+        // the stage it starts at, since upkeep keeps a relationship but does not climb it.
+        if next.index() <= ceiling
+            && next <= scn.highest_stage
+            && state.trust >= threshold
+            && state.milestones & needs != 0
+        {
             state.stage = next;
         } else {
             break;
@@ -502,10 +544,34 @@ pub fn apply_choice(
     }
 
     state.flags = (state.flags | choice.set) & !choice.clear;
-    let gained = choice
+    let mut gained = choice
         .techniques
         .iter()
         .fold(choice.milestones, |m, &t| m | model.technique_grants[t]);
+    // Keeping a promise made at an earlier contact is the milestone; keeping one made a minute
+    // ago at the same contact is only doing what was said.
+    let kept = choice.keeps & (state.promises_due | state.promises_made) & !state.promises_kept;
+    if kept & state.promises_due != 0 {
+        gained |= model.promise_kept_milestone;
+    }
+    state.promises_kept |= kept;
+    for (i, promise) in scn.promises.iter().enumerate() {
+        if kept & (1 << i) != 0 {
+            emit(sink, || Event::PromiseKept {
+                promise: promise.id.clone(),
+                what: promise.what.clone(),
+            });
+        }
+    }
+    if choice.promise & !state.promises_kept != 0 {
+        state.promises_made |= choice.promise;
+        if let Some(promise) = scn.promises.get(choice.promise.trailing_zeros() as usize) {
+            emit(sink, || Event::PromiseMade {
+                promise: promise.id.clone(),
+                what: promise.what.clone(),
+            });
+        }
+    }
     let new = gained & !state.milestones;
     state.milestones |= gained;
     emit_milestones(scn, new, sink);

@@ -8,14 +8,15 @@
 //! is refused without being touched. The schema has a version (`PRAGMA user_version`) and
 //! migrations from every earlier one.
 
-use crate::vocabulary::{Category, Personality};
+use crate::vocabulary::{Category, Personality, Stage};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// The schema this Rapport writes; `MIGRATIONS[v]` takes a database from version `v` to `v + 1`.
-pub const SCHEMA_VERSION: i32 = 1;
-const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = ["
+pub const SCHEMA_VERSION: i32 = 2;
+const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [
+    "
     CREATE TABLE profile (
         id INTEGER PRIMARY KEY,
         name TEXT NOT NULL UNIQUE,
@@ -37,7 +38,40 @@ const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = ["
         finished_at INTEGER NOT NULL
     );
     CREATE INDEX session_by_profile ON session(profile_id, finished_at);
-"];
+",
+    // 2: accounts (one row per account a trainee follows, resumed from its seed and choices),
+    // sessions belonging to an account step, and each session's techniques for the progress
+    // screen (sessions saved before version 2 have none).
+    "
+    CREATE TABLE account_run (
+        id INTEGER PRIMARY KEY,
+        profile_id INTEGER NOT NULL REFERENCES profile(id) ON DELETE CASCADE,
+        account_id TEXT NOT NULL,
+        locale TEXT NOT NULL,
+        title TEXT NOT NULL,
+        seed INTEGER NOT NULL,
+        steps TEXT NOT NULL,
+        stage TEXT NOT NULL,
+        trust INTEGER NOT NULL,
+        score INTEGER NOT NULL,
+        report TEXT NOT NULL,
+        finished INTEGER NOT NULL,
+        started_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX account_run_by_profile ON account_run(profile_id, account_id, updated_at);
+    ALTER TABLE session ADD COLUMN account_run_id INTEGER REFERENCES account_run(id) ON DELETE SET NULL;
+    CREATE TABLE technique_use (
+        session_id INTEGER NOT NULL REFERENCES session(id) ON DELETE CASCADE,
+        technique TEXT NOT NULL,
+        personality TEXT NOT NULL,
+        uses INTEGER NOT NULL,
+        trust INTEGER NOT NULL,
+        mistake INTEGER NOT NULL
+    );
+    CREATE INDEX technique_use_by_session ON technique_use(session_id);
+",
+];
 
 /// The file's first bytes when it is an SQLite database.
 const SQLITE_HEADER: &[u8] = b"SQLite format 3\0";
@@ -86,6 +120,64 @@ pub struct SessionRecord {
     pub report: String,
     /// Seconds since 1970.
     pub finished_at: i64,
+    /// Each technique used, with the customer's personality and its effect on trust.
+    #[serde(default)]
+    pub techniques: Vec<TechniqueUse>,
+}
+
+/// How a technique landed: summed over a session, or over a trainee's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TechniqueUse {
+    pub technique: String,
+    pub personality: Personality,
+    pub uses: u32,
+    /// The trust it gained (or lost) in total.
+    pub trust: i32,
+    /// A mistake a real salesperson makes (the model's `kind: mistake`).
+    pub mistake: bool,
+}
+
+/// An account's state as the history keeps it: the seed and every step's choices are enough
+/// to rebuild it (`AccountRun::replay`); the rest is for listing without replaying.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountRecord {
+    pub account_id: String,
+    pub locale: String,
+    pub title: String,
+    pub seed: u64,
+    pub steps: Vec<Vec<usize>>,
+    pub stage: Stage,
+    pub trust: i32,
+    pub score: u32,
+    /// The account report as JSON (`account::AccountReport`).
+    pub report: String,
+    pub finished: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedAccount {
+    pub id: i64,
+    pub started_at: i64,
+    pub updated_at: i64,
+    #[serde(flatten)]
+    pub record: AccountRecord,
+}
+
+/// The record of an account's state after a step.
+pub fn account_record(run: &crate::account::AccountRun) -> AccountRecord {
+    let report = run.report();
+    AccountRecord {
+        account_id: run.account().id().to_string(),
+        locale: run.account().locale().code().to_string(),
+        title: run.account().file.title.clone(),
+        seed: run.seed(),
+        steps: run.choices(),
+        stage: report.stage,
+        trust: report.trust,
+        score: report.score.total,
+        report: serde_json::to_string(&report).unwrap_or_default(),
+        finished: report.finished,
+    }
 }
 
 /// A saved session with its id.
@@ -245,6 +337,162 @@ impl History {
     /// Saves a finished session for `profile` in one transaction; returns its id once committed.
     pub fn save(&mut self, profile: &Profile, s: &SessionRecord) -> Result<i64, HistoryError> {
         let tx = self.conn.transaction()?;
+        let id = insert_session(&tx, profile, s, None)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Saves an account step — its session and the account's state after it — in one
+    /// transaction. `run` is the account's row, `None` for a new account; returns the row.
+    pub fn save_account_step(
+        &mut self,
+        profile: &Profile,
+        run: Option<i64>,
+        account: &AccountRecord,
+        session: &SessionRecord,
+    ) -> Result<i64, HistoryError> {
+        let tx = self.conn.transaction()?;
+        let steps = serde_json::to_string(&account.steps).unwrap_or_default();
+        let run_id = match run {
+            Some(id) => {
+                let changed = tx.execute(
+                    "UPDATE account_run SET steps = ?1, stage = ?2, trust = ?3, score = ?4, report = ?5,
+                            finished = ?6, updated_at = ?7
+                     WHERE id = ?8 AND profile_id = ?9",
+                    params![
+                        steps,
+                        account.stage.code(),
+                        account.trust,
+                        account.score,
+                        account.report,
+                        account.finished,
+                        session.finished_at,
+                        id,
+                        profile.id
+                    ],
+                )?;
+                if changed == 0 {
+                    return Err(HistoryError::Io(format!(
+                        "account record {id} does not belong to trainee `{}`",
+                        profile.name
+                    )));
+                }
+                id
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO account_run (profile_id, account_id, locale, title, seed, steps, stage,
+                                              trust, score, report, finished, started_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+                    params![
+                        profile.id,
+                        account.account_id,
+                        account.locale,
+                        account.title,
+                        account.seed as i64,
+                        steps,
+                        account.stage.code(),
+                        account.trust,
+                        account.score,
+                        account.report,
+                        account.finished,
+                        session.finished_at,
+                    ],
+                )?;
+                tx.last_insert_rowid()
+            }
+        };
+        insert_session(&tx, profile, session, Some(run_id))?;
+        tx.commit()?;
+        Ok(run_id)
+    }
+
+    /// The trainee's most recent unfinished run of an account, to resume.
+    pub fn open_account(
+        &self,
+        profile: &Profile,
+        account_id: &str,
+    ) -> Result<Option<SavedAccount>, HistoryError> {
+        Ok(self
+            .query_accounts(profile, Some(account_id), true)?
+            .into_iter()
+            .next_back())
+    }
+
+    /// Every account run of a trainee, oldest first.
+    pub fn accounts(&self, profile: &Profile) -> Result<Vec<SavedAccount>, HistoryError> {
+        self.query_accounts(profile, None, false)
+    }
+
+    fn query_accounts(
+        &self,
+        profile: &Profile,
+        account_id: Option<&str>,
+        unfinished_only: bool,
+    ) -> Result<Vec<SavedAccount>, HistoryError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, account_id, locale, title, seed, steps, stage, trust, score, report, finished,
+                    started_at, updated_at
+             FROM account_run
+             WHERE profile_id = ?1 AND (?2 IS NULL OR account_id = ?2) AND (?3 = 0 OR finished = 0)
+             ORDER BY updated_at, id",
+        )?;
+        let rows = stmt.query_map(params![profile.id, account_id, unfinished_only], |r| {
+            let steps: String = r.get(5)?;
+            let stage: String = r.get(6)?;
+            Ok(SavedAccount {
+                id: r.get(0)?,
+                started_at: r.get(11)?,
+                updated_at: r.get(12)?,
+                record: AccountRecord {
+                    account_id: r.get(1)?,
+                    locale: r.get(2)?,
+                    title: r.get(3)?,
+                    seed: r.get::<_, i64>(4)? as u64,
+                    steps: serde_json::from_str(&steps).unwrap_or_default(),
+                    stage: Stage::from_code(&stage).unwrap_or(Stage::Stranger),
+                    trust: r.get(7)?,
+                    score: r.get(8)?,
+                    report: r.get(9)?,
+                    finished: r.get(10)?,
+                },
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// How often the trainee used each technique, with each personality, and what it did to
+    /// trust (sessions saved before schema 2 carry no techniques).
+    pub fn technique_uses(&self, profile: &Profile) -> Result<Vec<TechniqueUse>, HistoryError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT t.technique, t.personality, SUM(t.uses), SUM(t.trust), MAX(t.mistake)
+             FROM technique_use t JOIN session s ON s.id = t.session_id
+             WHERE s.profile_id = ?1
+             GROUP BY t.technique, t.personality
+             ORDER BY t.technique, t.personality",
+        )?;
+        let rows = stmt.query_map([profile.id], |r| {
+            let personality: String = r.get(1)?;
+            Ok(TechniqueUse {
+                technique: r.get(0)?,
+                personality: Personality::from_code(&personality)
+                    .unwrap_or(Personality::Analytical),
+                uses: r.get(2)?,
+                trust: r.get(3)?,
+                mistake: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+fn insert_session(
+    tx: &rusqlite::Transaction,
+    profile: &Profile,
+    s: &SessionRecord,
+    account_run: Option<i64>,
+) -> Result<i64, HistoryError> {
+    {
         tx.execute(
             "INSERT INTO session (profile_id, scenario_id, scenario_hash, locale, personality, category,
                                   seed, choices, mode, score, report, finished_at)
@@ -265,10 +513,31 @@ impl History {
             ],
         )?;
         let id = tx.last_insert_rowid();
-        tx.commit()?;
+        if account_run.is_some() {
+            tx.execute(
+                "UPDATE session SET account_run_id = ?1 WHERE id = ?2",
+                params![account_run, id],
+            )?;
+        }
+        for t in &s.techniques {
+            tx.execute(
+                "INSERT INTO technique_use (session_id, technique, personality, uses, trust, mistake)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    id,
+                    t.technique,
+                    t.personality.code(),
+                    t.uses,
+                    t.trust,
+                    t.mistake
+                ],
+            )?;
+        }
         Ok(id)
     }
+}
 
+impl History {
     /// The sessions of one profile (another trainee's never appear), oldest first.
     pub fn sessions(&self, profile: &Profile) -> Result<Vec<Saved>, HistoryError> {
         self.query_sessions(Some(profile.id))
@@ -307,6 +576,7 @@ impl History {
                     score: r.get(10)?,
                     report: r.get(11)?,
                     finished_at: r.get(12)?,
+                    techniques: Vec::new(),
                 },
             })
         })?;
@@ -403,7 +673,42 @@ pub fn record(session: &crate::Session, mode: &str) -> Option<SessionRecord> {
         score: report.score.total,
         report: serde_json::to_string(&report).unwrap_or_default(),
         finished_at: now(),
+        techniques: technique_uses(session),
     })
+}
+
+/// The techniques of a session's choices, summed per technique.
+pub fn technique_uses(session: &crate::Session) -> Vec<TechniqueUse> {
+    let scn = session.scenario();
+    let model = &scn.model;
+    let p = session.personality();
+    let mut out: Vec<TechniqueUse> = Vec::new();
+    for d in session.decisions() {
+        let crate::compile::Then::Choices(list) = &scn.nodes[d.node].then else {
+            continue;
+        };
+        let Some(choice) = list.get(d.choice) else {
+            continue;
+        };
+        for &t in &choice.techniques {
+            let def = model.technique_def(t);
+            let (effect, _) = model.technique_effect(t, p);
+            match out.iter_mut().find(|u| u.technique == def.id) {
+                Some(u) => {
+                    u.uses += 1;
+                    u.trust += effect;
+                }
+                None => out.push(TechniqueUse {
+                    technique: def.id.clone(),
+                    personality: p,
+                    uses: 1,
+                    trust: effect,
+                    mistake: def.kind == crate::model::TechniqueKind::Mistake,
+                }),
+            }
+        }
+    }
+    out
 }
 
 /// One session as the progress map sees it.

@@ -5,6 +5,7 @@
 //! in `catalog` (scenario folders) and `history` (the trainees' database). The desktop shell
 //! lives in `app`, behind the `gui` feature.
 
+pub mod account;
 pub mod analysis;
 pub mod catalog;
 pub mod compile;

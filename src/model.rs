@@ -27,12 +27,37 @@ pub struct ModelFile {
     pub stage_climb_per_contact: u8,
     /// The milestone a later contact achieves by itself (meeting again, not promising to).
     pub contact_milestone: String,
+    /// The milestone achieved by keeping a promise made at an earlier contact.
+    pub promise_kept_milestone: String,
+    /// How trust cools while the trainee stays away from a customer.
+    pub cooling: Cooling,
     /// The objection sub-types scenarios may name, each of one category.
     pub objection_types: Vec<ObjectionType>,
     /// The motives behind a price objection.
     pub price_motives: Vec<NamedId>,
     /// Where objections come from.
     pub causes: Vec<NamedId>,
+}
+
+/// Trust cools between contacts: nothing within `grace_days`, then `per_week` points for each
+/// further week (pro rata), by personality.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cooling {
+    pub grace_days: u16,
+    pub per_week: BTreeMap<Personality, u8>,
+    /// Why, in the material's words; shown in the account report.
+    pub why: Bilingual,
+}
+
+impl Cooling {
+    /// Trust lost over `days` without contact with a customer of personality `p`.
+    pub fn loss(&self, p: Personality, days: u32) -> i32 {
+        let rate = self.per_week.get(&p).copied().unwrap_or(0) as u32;
+        let over = days.saturating_sub(self.grace_days as u32);
+        // Rounded down: a day or two past the grace costs nothing yet.
+        ((over * rate) / 7) as i32
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -137,6 +162,8 @@ pub struct Model {
     pub technique_grants: Vec<u64>,
     /// The mask of `contact_milestone`.
     pub contact_milestone: u64,
+    /// The mask of `promise_kept_milestone`.
+    pub promise_kept_milestone: u64,
 }
 
 pub const MAX_MILESTONES: usize = 64;
@@ -275,6 +302,31 @@ impl Model {
                 0
             }
         };
+        let promise_kept_milestone = match milestone_index.get(&file.promise_kept_milestone) {
+            Some(&i) if i < MAX_MILESTONES => 1u64 << i,
+            _ => {
+                complain(format!(
+                    "promise_kept_milestone names unknown milestone `{}`",
+                    file.promise_kept_milestone
+                ));
+                0
+            }
+        };
+        for p in Personality::ALL {
+            match file.cooling.per_week.get(p) {
+                None => complain(format!("cooling gives no `per_week` rate for `{p}`")),
+                Some(rate) if *rate > 20 => complain(format!(
+                    "cooling for `{p}` is {rate} points a week; it must be 0 to 20"
+                )),
+                Some(_) => {}
+            }
+        }
+        if file.cooling.grace_days > 365 {
+            complain(format!(
+                "cooling's grace_days is {}; it must be 0 to 365",
+                file.cooling.grace_days
+            ));
+        }
         if technique_grants.iter().any(|g| g & contact_milestone != 0) {
             complain(format!(
                 "a technique grants `{}`, which only a later contact may achieve",
@@ -308,6 +360,7 @@ impl Model {
                 stage_rules,
                 technique_grants,
                 contact_milestone,
+                promise_kept_milestone,
             })
         } else {
             Err(problems)

@@ -103,3 +103,49 @@ pub fn to_ron(recording: &Recording) -> String {
     let config = ron::ser::PrettyConfig::new().depth_limit(3);
     ron::ser::to_string_pretty(recording, config).unwrap_or_default()
 }
+
+/// A recorded account: its file, the seed, every step's choices, and the events of every
+/// step and of what happened between steps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountRecording {
+    /// The account file, relative to the recording.
+    pub account: String,
+    pub seed: u64,
+    /// 1-based choice numbers of each step, in order.
+    pub steps: Vec<Vec<usize>>,
+    pub events: Vec<Event>,
+}
+
+/// Plays an account's steps from the start, collecting every event in order.
+pub fn replay_account(
+    account: Arc<crate::account::Account>,
+    seed: u64,
+    steps: &[Vec<usize>],
+) -> Result<(crate::account::AccountRun, Vec<Event>), String> {
+    let mut run = crate::account::AccountRun::new(account, seed);
+    let mut events = Vec::new();
+    for (i, choices) in steps.iter().enumerate() {
+        let session = run
+            .start_step()
+            .ok_or_else(|| format!("step {}: the account was already complete", i + 1))?;
+        let session = replay(
+            session.scenario().clone(),
+            session.seed(),
+            Some(session.personality()),
+            choices,
+        )
+        .map_err(|e| format!("step {}: {e}", i + 1))?;
+        events.extend_from_slice(session.events());
+        let between = run
+            .finish_step(&session)
+            .map_err(|e| format!("step {}: {e}", i + 1))?;
+        events.extend(between);
+    }
+    Ok((run, events))
+}
+
+pub fn account_to_ron(recording: &AccountRecording) -> String {
+    let config = ron::ser::PrettyConfig::new().depth_limit(3);
+    ron::ser::to_string_pretty(recording, config).unwrap_or_default()
+}

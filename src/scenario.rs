@@ -31,7 +31,20 @@ pub struct ScenarioFile {
     pub start: StartSpec,
     #[serde(default)]
     pub objections: Vec<ObjectionSpec>,
+    /// Promises the trainee can make or keep here. A promise made in one contact is due by
+    /// the end of the next: kept, it is the model's `promise_kept` milestone; not kept, a breach.
+    #[serde(default)]
+    pub promises: Vec<PromiseSpec>,
     pub nodes: Vec<NodeSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PromiseSpec {
+    pub id: String,
+    /// What was promised, as the debrief and the account report say it
+    /// (e.g. "send the ward's dispensing figures").
+    pub what: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -175,6 +188,12 @@ pub struct ChoiceSpec {
     /// A broken promise or similar: trust falls and the relationship drops a stage.
     #[serde(default)]
     pub breach: Option<String>,
+    /// A promise this line makes (an id from `promises`), due by the end of the next contact.
+    #[serde(default)]
+    pub promise: Option<String>,
+    /// Promises this line keeps (ids from `promises`), made here or at an earlier contact.
+    #[serde(default)]
+    pub keeps: Vec<String>,
     pub feedback: String,
     #[serde(default)]
     pub feedback_for: BTreeMap<Personality, String>,

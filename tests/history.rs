@@ -34,6 +34,13 @@ fn record(
         score,
         report: "{}".into(),
         finished_at: rapport::history::now(),
+        techniques: vec![rapport::history::TechniqueUse {
+            technique: "give_data".into(),
+            personality,
+            uses: 2,
+            trust: 6,
+            mistake: false,
+        }],
     }
 }
 
@@ -271,4 +278,88 @@ fn two_copies_of_the_app_save_into_one_history() {
     }
     let (h, _) = History::open(&path).expect("opens");
     assert_eq!(h.all_sessions().expect("read").len(), 200);
+}
+
+#[test]
+fn a_first_version_history_migrates_and_keeps_every_session() {
+    // tests/fixtures/history-v1.sqlite3 was written by Rapport with schema 1 (three sessions of
+    // two trainees, one of them Chinese); it is copied, never opened in place.
+    let path = temp("migrate");
+    std::fs::copy("tests/fixtures/history-v1.sqlite3", &path).expect("copy the fixture");
+    let (mut h, notice) = History::open(&path).expect("a version 1 history opens");
+    assert!(notice.is_none(), "{notice:?}");
+    let version: i32 = rusqlite::Connection::open(&path)
+        .and_then(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0)))
+        .expect("version");
+    assert_eq!(version, rapport::history::SCHEMA_VERSION);
+    let all = h.all_sessions().expect("sessions");
+    assert_eq!(all.len(), 3);
+    let names: Vec<&str> = all.iter().map(|s| s.profile.as_str()).collect();
+    assert_eq!(names, ["Ann", "Ann", "李明"]);
+    assert_eq!(h.integrity().expect("check"), "ok");
+    // The new tables work on the migrated file: techniques and accounts.
+    let ann = h.profile("Ann").expect("query").expect("Ann");
+    h.save(
+        &ann,
+        &record(
+            "analytical-price",
+            Personality::Analytical,
+            Category::Price,
+            70,
+        ),
+    )
+    .expect("save");
+    let uses = h.technique_uses(&ann).expect("techniques");
+    assert_eq!(uses.len(), 1);
+    assert_eq!((uses[0].uses, uses[0].trust), (2, 6));
+    assert!(h.accounts(&ann).expect("accounts").is_empty());
+}
+
+#[test]
+fn an_account_is_saved_step_by_step_and_resumed_for_its_trainee_only() {
+    use rapport::account::AccountRun;
+    let path = temp("accounts");
+    let (mut h, _) = History::open(&path).expect("opens");
+    let ann = h.profile_or_create("Ann").expect("Ann");
+    let bo = h.profile_or_create("Bo").expect("Bo");
+    let account = Arc::new(
+        rapport::catalog::Catalog::default()
+            .load_account(Path::new("tests/fixtures/accounts/clinic.account.ron"))
+            .expect("fixture loads"),
+    );
+    let mut run = AccountRun::new(account.clone(), 5);
+    let mut row = None;
+    for choice in [1usize, 1] {
+        let mut session = run.start_step().expect("a step");
+        session.choose(choice - 1).expect("choice");
+        run.finish_step(&session).expect("finish");
+        let saved = h
+            .save_account_step(
+                &ann,
+                row,
+                &rapport::history::account_record(&run),
+                &rapport::history::record(&session, "account").expect("ended"),
+            )
+            .expect("save");
+        assert!(row.is_none() || row == Some(saved), "the same account row");
+        row = Some(saved);
+    }
+    let saved = h
+        .open_account(&ann, "clinic")
+        .expect("query")
+        .expect("Ann has the account under way");
+    assert_eq!(saved.record.steps, vec![vec![1], vec![1]]);
+    let resumed =
+        AccountRun::replay(account, saved.record.seed, &saved.record.steps).expect("replays");
+    assert_eq!(resumed.report(), run.report());
+    assert!(
+        h.open_account(&bo, "clinic").expect("query").is_none(),
+        "Bo sees nothing of Ann's"
+    );
+    assert_eq!(h.sessions(&ann).expect("sessions").len(), 2);
+    // Another trainee's row cannot be overwritten through a wrong id.
+    let mut other = rapport::history::account_record(&run);
+    other.finished = true;
+    let session = record("x", Personality::Analytical, Category::Need, 1);
+    assert!(h.save_account_step(&bo, row, &other, &session).is_err());
 }

@@ -3,7 +3,7 @@
 
 use rapport::catalog::{Catalog, expand, read_text};
 use rapport::load::parse_ron;
-use rapport::recording::{Recording, diff_events, replay};
+use rapport::recording::{AccountRecording, Recording, diff_events, replay, replay_account};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -20,6 +20,21 @@ fn every_recorded_playthrough_replays_to_the_same_events() {
     let mut failures = Vec::new();
     for path in &files {
         let text = read_text(path).expect("recording readable");
+        if let Ok(rec) = parse_ron::<AccountRecording>(&text, &path.display().to_string()) {
+            let account_path = path.parent().unwrap_or(Path::new(".")).join(&rec.account);
+            let account = catalog
+                .load_account(&account_path)
+                .unwrap_or_else(|p| panic!("{}: {p:?}", account_path.display()));
+            match replay_account(Arc::new(account), rec.seed, &rec.steps) {
+                Ok((_, events)) => {
+                    if let Some(diff) = diff_events(&rec.events, &events) {
+                        failures.push(format!("{}: {diff}", path.display()));
+                    }
+                }
+                Err(e) => failures.push(format!("{}: {e}", path.display())),
+            }
+            continue;
+        }
         let rec: Recording =
             parse_ron(&text, &path.display().to_string()).expect("recording parses");
         let scenario_path = path.parent().unwrap_or(Path::new(".")).join(&rec.scenario);

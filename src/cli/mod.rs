@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 all good, 1 problems found, 2 the command was used wrongly.
 
+mod account;
 mod play;
 
 use clap::{Parser, Subcommand};
@@ -51,7 +52,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Play a scenario in the terminal, or scripted with --choices.
+    /// Play a scenario in the terminal, or scripted with --choices; or an account
+    /// (`*.account.ron`) visit by visit, scripted with --steps.
     Play {
         file: PathBuf,
         #[arg(long, default_value_t = 1)]
@@ -64,9 +66,17 @@ pub enum Command {
         /// Write the playthrough to this file, to replay later with `rapport test`.
         #[arg(long)]
         record: Option<PathBuf>,
-        /// Save the finished session in this trainee's history (created if new).
+        /// Save the finished session in this trainee's history (created if new); an account
+        /// resumes where the trainee left it and is saved after every step.
         #[arg(long)]
         profile: Option<String>,
+        /// An account's choices, step by step: `1,2,3/2,1` (the steps not given are left for
+        /// later).
+        #[arg(long)]
+        steps: Option<String>,
+        /// Start the account afresh, even if the trainee has one under way.
+        #[arg(long)]
+        new: bool,
         #[arg(long)]
         json: bool,
     },
@@ -98,7 +108,9 @@ pub enum Command {
         json: bool,
     },
     /// Run the library's quality gate on scenario files or folders: reachability,
-    /// discrimination, structure and surface cues (can the longest line win?).
+    /// discrimination, structure and surface cues (can the longest line win?). Given account
+    /// files (`*.account.ron`), the account gate: every visit reached, trust in the
+    /// organisation only in the last visits, neglect provably ending lower.
     Gate {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -277,7 +289,35 @@ pub fn run(command: Command) -> ExitCode {
             choices,
             record,
             profile,
+            steps,
+            new,
             json,
+        } if catalog::is_account_file(&file) => {
+            if choices.is_some() || personality.is_some() {
+                eprintln!(
+                    "an account is scripted with --steps (e.g. 1,2/3,1); its customer's personality is the account's"
+                );
+                return std::process::ExitCode::from(2);
+            }
+            account::play_account(account::AccountPlay {
+                file: &file,
+                seed,
+                steps: steps.as_deref(),
+                record_to: record.as_deref(),
+                profile: profile.as_deref(),
+                new,
+                json,
+            })
+        }
+        Command::Play {
+            file,
+            seed,
+            personality,
+            choices,
+            record,
+            profile,
+            json,
+            ..
         } => play::play(
             &file,
             seed,
@@ -325,6 +365,13 @@ pub fn run(command: Command) -> ExitCode {
 }
 
 #[derive(Serialize)]
+struct AccountGateOut {
+    file: String,
+    figures: Vec<rapport::gate::AccountFigures>,
+    problems: Vec<String>,
+}
+
+#[derive(Serialize)]
 struct GateOut {
     file: String,
     cues: rapport::cues::CueFigures,
@@ -354,9 +401,45 @@ fn gate(paths: &[PathBuf], json: bool) -> u8 {
             cues,
         });
     }
+    let mut accounts = Vec::new();
+    for (path, account) in loaded.accounts {
+        let account = Arc::new(account);
+        let steps = account
+            .visits
+            .iter()
+            .map(|v| (v.scenario.clone(), false))
+            .chain(
+                account
+                    .interludes
+                    .iter()
+                    .map(|i| (i.scenario.clone(), true)),
+            );
+        for (scn, interlude) in steps {
+            let analysis = rapport::analysis::analyze(&scn);
+            let cues = rapport::cues::figures(&scn, &analysis);
+            uses.push(rapport::cues::phrase_uses(&scn));
+            out.push(GateOut {
+                file: scn.source.clone(),
+                problems: rapport::gate::step_problems(&scn, &analysis, &cues, interlude),
+                cues,
+            });
+        }
+        let figures: Vec<_> = rapport::gate::ACCOUNT_GATE_SEEDS
+            .iter()
+            .map(|&seed| rapport::gate::explore_account(&account, seed))
+            .collect();
+        let problems = rapport::gate::account_problems(&account, &figures);
+        accounts.push(AccountGateOut {
+            file: path.display().to_string(),
+            figures,
+            problems,
+        });
+    }
     let figures: Vec<_> = out.iter().map(|g| g.cues.clone()).collect();
     let library = rapport::cues::library_problems(&figures, &uses);
-    let failed = !library.is_empty() || out.iter().any(|g| !g.problems.is_empty());
+    let failed = !library.is_empty()
+        || out.iter().any(|g| !g.problems.is_empty())
+        || accounts.iter().any(|a| !a.problems.is_empty());
     if json {
         print_json(&serde_json::json!({ "scenarios": out, "library": library }));
     } else {
@@ -374,6 +457,38 @@ fn gate(paths: &[PathBuf], json: bool) -> u8 {
                 c.random_median
             );
             for p in &g.problems {
+                println!("  FAIL {p}");
+            }
+        }
+        for a in &accounts {
+            println!("{}:", a.file);
+            for f in &a.figures {
+                println!(
+                    "  seed {}: best {} over {} step(s) {:?} (choices {}); organisational trust at visit {} of {}; best with a long gap {}, with a broken promise {}; {} runs",
+                    f.seed,
+                    f.best,
+                    f.best_ids.len(),
+                    f.best_ids,
+                    f.best_steps
+                        .iter()
+                        .map(|s| s
+                            .iter()
+                            .map(|c| c.to_string())
+                            .collect::<Vec<_>>()
+                            .join(","))
+                        .collect::<Vec<_>>()
+                        .join("/"),
+                    f.organisational_at_visit
+                        .map_or("—".to_string(), |v| v.to_string()),
+                    f.best_visits,
+                    f.best_with_long_gap
+                        .map_or("—".to_string(), |v| v.to_string()),
+                    f.best_with_broken_promise
+                        .map_or("—".to_string(), |v| v.to_string()),
+                    f.runs
+                );
+            }
+            for p in &a.problems {
                 println!("  FAIL {p}");
             }
         }
@@ -933,6 +1048,24 @@ fn test(recordings: &[PathBuf], json: bool) -> u8 {
     for path in &files {
         let outcome = (|| -> Result<(), String> {
             let text = catalog::read_text(path).map_err(|p| p.to_string())?;
+            if let Ok(rec) = rapport::load::parse_ron::<rapport::recording::AccountRecording>(
+                &text,
+                &path.display().to_string(),
+            ) {
+                let account_path = path.parent().unwrap_or(Path::new(".")).join(&rec.account);
+                let account = catalog.load_account(&account_path).map_err(|ps| {
+                    ps.iter()
+                        .map(|p| p.to_string())
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })?;
+                let (_, events) =
+                    rapport::recording::replay_account(Arc::new(account), rec.seed, &rec.steps)?;
+                return match diff_events(&rec.events, &events) {
+                    None => Ok(()),
+                    Some(diff) => Err(diff),
+                };
+            }
             let rec: Recording = rapport::load::parse_ron(&text, &path.display().to_string())
                 .map_err(|p| p.to_string())?;
             let scenario_path = path.parent().unwrap_or(Path::new(".")).join(&rec.scenario);

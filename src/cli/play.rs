@@ -4,6 +4,7 @@ use rapport::catalog::Catalog;
 use rapport::debrief::debrief;
 use rapport::engine::{Event, Prompt, Session};
 use rapport::recording::{record, to_ron};
+use rapport::text::{T, fill, tr};
 use rapport::vocabulary::{Locale, Personality};
 use std::io::{BufRead, Write};
 use std::path::Path;
@@ -44,76 +45,13 @@ pub fn play(
         Some(p) => Session::with_personality(scn.clone(), seed, p),
         None => Session::new(scn.clone(), seed),
     };
-    let scripted = choices.is_some();
     if !json {
         println!("{}\n{}\n", scn.file.title, scn.file.customer.brief);
         print_events(session.events(), locale);
     }
-    let mut script = choices.unwrap_or_default().into_iter();
-    let stdin = std::io::stdin();
-    let mut lines = stdin.lock().lines();
-    while !session.is_ended() {
-        let count = match session.prompt() {
-            Prompt::Choices(list) => {
-                if !json {
-                    for (i, (_, text)) in list.iter().enumerate() {
-                        println!("  {}. {}", i + 1, text);
-                    }
-                }
-                list.len()
-            }
-            Prompt::Diagnose { prompt } => {
-                if !json {
-                    let q = if prompt.is_empty() {
-                        match locale {
-                            Locale::En => "Which personality is this customer?",
-                            Locale::ZhCn => "这位客户属于哪种性格类型？",
-                        }
-                    } else {
-                        &prompt
-                    };
-                    println!("{q}");
-                    for (i, p) in Personality::ALL.iter().enumerate() {
-                        println!("  {}. {}", i + 1, p.name(locale));
-                    }
-                }
-                Personality::ALL.len()
-            }
-            Prompt::Ended => break,
-        };
-        let number = if scripted {
-            match script.next() {
-                Some(n) => n,
-                None => {
-                    eprintln!("--choices ran out before the conversation ended");
-                    return 1;
-                }
-            }
-        } else {
-            print!("> ");
-            let _ = std::io::stdout().flush();
-            match lines.next() {
-                Some(Ok(line)) => match line.trim().parse::<usize>() {
-                    Ok(n) if (1..=count).contains(&n) => n,
-                    _ => {
-                        println!("type a number from 1 to {count}");
-                        continue;
-                    }
-                },
-                _ => return 1,
-            }
-        };
-        match session.choose(number.wrapping_sub(1)) {
-            Ok(events) => {
-                if !json {
-                    print_events(events, locale);
-                }
-            }
-            Err(e) => {
-                eprintln!("choice {number}: {e}");
-                return 1;
-            }
-        }
+    let mut script = choices.map(|c| c.into_iter());
+    if let Err(code) = drive(&mut session, script.as_mut(), json) {
+        return code;
     }
     if let Some(path) = record_to {
         let scenario_rel = relative_to(file, path);
@@ -139,6 +77,79 @@ pub fn play(
     0
 }
 
+/// Takes the trainee's choices — from `script` when given, else typed in the terminal — until
+/// the conversation ends. `Err` carries the exit code.
+pub(crate) fn drive(
+    session: &mut Session,
+    mut script: Option<&mut std::vec::IntoIter<usize>>,
+    json: bool,
+) -> Result<(), u8> {
+    let locale = session.scenario().locale();
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    while !session.is_ended() {
+        let count = match session.prompt() {
+            Prompt::Choices(list) => {
+                if !json {
+                    for (i, (_, text)) in list.iter().enumerate() {
+                        println!("  {}. {}", i + 1, text);
+                    }
+                }
+                list.len()
+            }
+            Prompt::Diagnose { prompt } => {
+                if !json {
+                    let q = if prompt.is_empty() {
+                        tr(T::WhichPersonality, locale).to_string()
+                    } else {
+                        prompt.to_string()
+                    };
+                    println!("{q}");
+                    for (i, p) in Personality::ALL.iter().enumerate() {
+                        println!("  {}. {}", i + 1, p.name(locale));
+                    }
+                }
+                Personality::ALL.len()
+            }
+            Prompt::Ended => break,
+        };
+        let number = if let Some(script) = script.as_mut() {
+            match script.next() {
+                Some(n) => n,
+                None => {
+                    eprintln!("--choices ran out before the conversation ended");
+                    return Err(1);
+                }
+            }
+        } else {
+            print!("> ");
+            let _ = std::io::stdout().flush();
+            match lines.next() {
+                Some(Ok(line)) => match line.trim().parse::<usize>() {
+                    Ok(n) if (1..=count).contains(&n) => n,
+                    _ => {
+                        println!("type a number from 1 to {count}");
+                        continue;
+                    }
+                },
+                _ => return Err(1),
+            }
+        };
+        match session.choose(number.wrapping_sub(1)) {
+            Ok(events) => {
+                if !json {
+                    print_events(events, locale);
+                }
+            }
+            Err(e) => {
+                eprintln!("choice {number}: {e}");
+                return Err(1);
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Saves the finished session in the trainee's history (the profile is created if new).
 fn save_to_history(session: &Session, profile: &str) -> Result<(), String> {
     let path = rapport::history::History::default_path()
@@ -157,7 +168,7 @@ fn save_to_history(session: &Session, profile: &str) -> Result<(), String> {
 }
 
 /// The scenario's path as seen from the recording's folder.
-fn relative_to(scenario: &Path, recording: &Path) -> String {
+pub(crate) fn relative_to(scenario: &Path, recording: &Path) -> String {
     let abs = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let scenario = abs(scenario);
     let dir = recording
@@ -178,7 +189,7 @@ fn relative_to(scenario: &Path, recording: &Path) -> String {
     out.to_string_lossy().replace('\\', "/")
 }
 
-fn print_events(events: &[Event], locale: Locale) {
+pub(crate) fn print_events(events: &[Event], locale: Locale) {
     for e in events {
         match e {
             Event::CustomerSays { text, mood, .. } => {
@@ -234,6 +245,14 @@ fn print_events(events: &[Event], locale: Locale) {
                 )
             }
             Event::Breach { why } => println!("  breach: {why}"),
+            Event::PromiseMade { what, .. } => {
+                println!("  {}", fill(tr(T::PromiseMadeLine, locale), &[what]))
+            }
+            Event::PromiseKept { what, .. } => {
+                println!("  {}", fill(tr(T::PromiseKeptLine, locale), &[what]))
+            }
+            // The breach that follows says it.
+            Event::PromiseBroken { .. } => {}
             Event::MilestoneReached { milestone } => println!("  milestone: {milestone}"),
             Event::Feedback { text, mistake } => {
                 println!(

@@ -133,6 +133,14 @@ impl RolePlayView {
                     speaker: Speaker::Warning,
                     text: why.clone(),
                 }),
+                Event::PromiseMade { what, .. } => transcript.push(Line {
+                    speaker: Speaker::Note,
+                    text: crate::text::fill(tr(T::PromiseMadeLine, l), &[what]),
+                }),
+                Event::PromiseKept { what, .. } if show_feedback => transcript.push(Line {
+                    speaker: Speaker::Note,
+                    text: crate::text::fill(tr(T::PromiseKeptLine, l), &[what]),
+                }),
                 Event::Diagnosed {
                     guess,
                     actual,
