@@ -354,3 +354,148 @@ fn a_finished_session_is_saved_in_the_chosen_trainees_history() {
             .contains(&"Ana".to_string())
     );
 }
+
+/// Copies the clinic account fixture into `folder/accounts/`.
+fn add_clinic_account(folder: &Path) {
+    let accounts = folder.join("accounts");
+    std::fs::create_dir_all(accounts.join("clinic")).expect("accounts folder");
+    std::fs::copy(
+        "tests/fixtures/accounts/clinic.account.ron",
+        accounts.join("clinic.account.ron"),
+    )
+    .expect("copy account");
+    for f in ["first", "second", "third", "festival"] {
+        std::fs::copy(
+            format!("tests/fixtures/accounts/clinic/{f}.ron"),
+            accounts.join(format!("clinic/{f}.ron")),
+        )
+        .expect("copy visit");
+    }
+}
+
+#[test]
+fn a_trainee_follows_an_account_visit_by_visit_and_finds_it_on_the_progress_screen() {
+    use rapport::app::accounts::Accounts;
+    use rapport::app::trainees::Trainees;
+    let folder = temp_folder("account");
+    add_clinic_account(&folder);
+    let db = std::env::temp_dir()
+        .join(format!("rapport-app-account-data-{}", std::process::id()))
+        .join("history.sqlite3");
+    let _ = std::fs::remove_dir_all(db.parent().expect("a folder"));
+    let mut app = app(&folder);
+    app.insert_resource(rapport::app::trainees::HistoryPath(db.clone()));
+    run_until(&mut app, "the library and the accounts", |w| {
+        w.resource::<Library>().scenarios().count() == 2 && w.resource::<Accounts>().loaded
+    });
+    // The visits are not listed as scenarios of their own.
+    assert!(
+        app.world()
+            .resource::<Library>()
+            .entries
+            .keys()
+            .all(|k| !k.starts_with("accounts")),
+        "{:?}",
+        app.world()
+            .resource::<Library>()
+            .entries
+            .keys()
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(app.world().resource::<Accounts>().entries.len(), 1);
+
+    send(&mut app, Intent::ChooseTrainee("Ana".into()));
+    send(
+        &mut app,
+        Intent::OpenAccount("accounts/clinic.account.ron".into()),
+    );
+    assert_eq!(screen(&app), Screen::Account);
+    run_until(&mut app, "the account to open", |w| {
+        w.resource::<Accounts>().active.is_some()
+    });
+
+    // The first visit: make the promise, see the debrief, back to the account.
+    send(&mut app, Intent::StartAccountStep);
+    assert_eq!(screen(&app), Screen::RolePlay);
+    send(&mut app, Intent::Choose(0));
+    send(&mut app, Intent::ShowDebrief);
+    assert_eq!(screen(&app), Screen::Debrief);
+    run_until(&mut app, "the first step saved", |w| {
+        w.resource::<Accounts>().saved == 1
+    });
+    send(&mut app, Intent::Navigate(Screen::Account));
+    let report = app
+        .world()
+        .resource::<Accounts>()
+        .active
+        .as_ref()
+        .expect("open")
+        .run
+        .report();
+    assert_eq!(report.steps.len(), 1);
+    assert_eq!(report.promises_made, 1);
+
+    // The app is closed and opened again: the account resumes where Ana left it.
+    drop(app);
+    let mut app = self::app(&folder);
+    app.insert_resource(rapport::app::trainees::HistoryPath(db.clone()));
+    run_until(&mut app, "the accounts again", |w| {
+        w.resource::<Accounts>().loaded
+    });
+    send(&mut app, Intent::ChooseTrainee("Ana".into()));
+    send(
+        &mut app,
+        Intent::OpenAccount("accounts/clinic.account.ron".into()),
+    );
+    run_until(&mut app, "the account to resume", |w| {
+        w.resource::<Accounts>().active.is_some()
+    });
+    assert_eq!(
+        app.world()
+            .resource::<Accounts>()
+            .active
+            .as_ref()
+            .expect("open")
+            .run
+            .steps()
+            .len(),
+        1,
+        "resumed after the first visit"
+    );
+    // The second visit keeps the promise.
+    send(&mut app, Intent::StartAccountStep);
+    send(&mut app, Intent::Choose(0));
+    send(&mut app, Intent::ShowDebrief);
+    run_until(&mut app, "the second step saved", |w| {
+        w.resource::<Accounts>().saved == 1
+    });
+    let active = app
+        .world()
+        .resource::<Accounts>()
+        .active
+        .as_ref()
+        .expect("open");
+    assert_eq!(active.run.report().promises_kept, 1);
+    assert!(active.row.is_some());
+
+    // Another trainee does not see Ana's account.
+    send(&mut app, Intent::ChooseTrainee("Bo".into()));
+    assert!(app.world().resource::<Accounts>().active.is_none());
+    send(&mut app, Intent::ChooseTrainee("Ana".into()));
+
+    // The progress screen lists the account with its stage, and the techniques used.
+    send(&mut app, Intent::Navigate(Screen::Progress));
+    run_until(&mut app, "Ana's progress", |w| {
+        let t = w.resource::<Trainees>();
+        !t.accounts.is_empty() && !t.techniques.is_empty() && !t.is_busy()
+    });
+    let trainees = app.world().resource::<Trainees>();
+    assert_eq!(trainees.accounts.len(), 1);
+    assert_eq!(trainees.accounts[0].record.steps, vec![vec![1], vec![1]]);
+    assert!(
+        trainees
+            .techniques
+            .iter()
+            .any(|t| t.technique == "give_data")
+    );
+}

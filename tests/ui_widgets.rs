@@ -113,6 +113,7 @@ fn debrief_shows_score_rules_and_offers_replay() {
             other_personalities: vec![Personality::Dominant],
             notice: None,
             hide_score: false,
+            account_step: false,
             locale: Locale::En,
         };
         if let Some(i) = debrief_ui(ui, &view) {
@@ -205,6 +206,9 @@ fn the_mastery_map_shows_each_cell_with_its_sessions_and_opens_what_to_practise(
                 "The purchasing director who needs nothing".into(),
             )),
         }],
+        techniques: Vec::new(),
+        mistakes: Vec::new(),
+        accounts: Vec::new(),
         locale: Locale::En,
     };
     let intent = Rc::new(RefCell::new(None));

@@ -144,7 +144,14 @@ impl AssetLoader for ScenarioLoader {
                 message,
             }])
         };
-        if name.starts_with('_') {
+        // Accounts and their visits are loaded as accounts (`app::accounts`), not listed as
+        // scenarios of their own.
+        let in_accounts = path
+            .path()
+            .components()
+            .next()
+            .is_some_and(|c| c.as_os_str() == crate::catalog::ACCOUNTS_FOLDER);
+        if name.starts_with('_') || in_accounts || crate::catalog::is_account_file(path.path()) {
             return Ok(ScenarioAsset {
                 scenario: None,
                 problems: Vec::new(),

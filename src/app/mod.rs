@@ -2,6 +2,7 @@
 //! in its own plugin; UI functions take a view and return an `Intent`; `session::apply_intents`
 //! is the one system that changes anything.
 
+pub mod accounts;
 pub mod fullscreen;
 pub mod idle;
 pub mod library;
@@ -27,6 +28,8 @@ pub enum Screen {
     RolePlay,
     Debrief,
     Progress,
+    /// One account: its visits so far, the report, and the next visit to start.
+    Account,
     Settings,
 }
 
@@ -41,6 +44,7 @@ impl Plugin for RapportLogicPlugins {
             session::SessionPlugin,
             review::ReviewPlugin,
             trainees::TraineesPlugin,
+            accounts::AccountsPlugin,
         ));
     }
 }
@@ -86,18 +90,52 @@ pub struct OpenRequest {
     pub fullscreen: bool,
     /// Practise as this trainee (created if new).
     pub trainee: Option<String>,
+    /// An account file inside the scenario folder, and the choices of the steps to play first.
+    pub account: Option<String>,
+    pub steps: Vec<Vec<usize>>,
 }
 
 /// Once the scenario has loaded, replays the request as the intents a user would have sent.
 fn follow_open_request(
     request: Option<Res<OpenRequest>>,
     library: Res<library::Library>,
+    accounts: Res<accounts::Accounts>,
     mut done: Local<bool>,
+    mut account_asked: Local<bool>,
     mut intents: MessageWriter<session::Intent>,
 ) {
     use session::Intent;
     let Some(request) = request else { return };
     if *done {
+        return;
+    }
+    if let Some(file) = &request.account {
+        // First the trainee and the account (resumed on the IO pool), then its steps.
+        if !accounts.loaded {
+            return;
+        }
+        if !*account_asked {
+            *account_asked = true;
+            if let Some(trainee) = &request.trainee {
+                intents.write(Intent::ChooseTrainee(trainee.clone()));
+            }
+            intents.write(Intent::OpenAccount(file.clone()));
+            return;
+        }
+        if accounts.opening.is_some() {
+            return;
+        }
+        *done = true;
+        for step in &request.steps {
+            intents.write(Intent::StartAccountStep);
+            for &c in step {
+                intents.write(Intent::Choose(c.saturating_sub(1)));
+            }
+            intents.write(Intent::ShowDebrief);
+        }
+        if request.screen != Screen::Debrief {
+            intents.write(Intent::Navigate(request.screen));
+        }
         return;
     }
     if let Some(trainee) = &request.trainee {

@@ -51,6 +51,12 @@ pub enum Intent {
     RestartApp,
     /// Practise as this trainee (created if new); their finished sessions go in their history.
     ChooseTrainee(String),
+    /// Open an account (its file in the scenario folder): resumed where the trainee left it.
+    OpenAccount(String),
+    /// Play the open account's next visit or interlude.
+    StartAccountStep,
+    /// Start the open account afresh.
+    RestartAccount,
 }
 
 #[derive(Resource, Debug, Clone, Default, PartialEq)]
@@ -93,6 +99,9 @@ pub struct Running {
     pub debrief: Option<Debrief>,
     /// Saved in the trainee's history already (a debrief shown twice saves once).
     pub saved: bool,
+    /// A step of the open account: its end goes to the account, and it cannot be replayed
+    /// on its own.
+    pub account_step: bool,
 }
 
 pub struct SessionPlugin;
@@ -138,6 +147,7 @@ fn start(briefing: &Briefing, library: &Library) -> Option<Running> {
         revealed: false,
         debrief: None,
         saved: false,
+        account_step: false,
     })
 }
 
@@ -160,6 +170,7 @@ pub fn apply_intents(
     mut settings: ResMut<Settings>,
     library: Res<Library>,
     mut trainees: ResMut<super::trainees::Trainees>,
+    mut accounts: ResMut<super::accounts::Accounts>,
     history_path: Option<Res<super::trainees::HistoryPath>>,
 ) {
     for intent in intents.read() {
@@ -179,6 +190,18 @@ pub fn apply_intents(
             Intent::SetMode(mode) => briefing.mode = mode,
             Intent::SetSeed(seed) => briefing.seed = seed,
             Intent::SetPersonality(p) => briefing.personality = p,
+            Intent::Restart if active.current.as_ref().is_some_and(|r| r.account_step) => {
+                if let Some(account) = &accounts.active
+                    && let Some(session) = account.run.start_step()
+                    && let Some(run) = &mut active.current
+                    && !run.saved
+                {
+                    run.session = session;
+                    run.history.clear();
+                    run.debrief = None;
+                    next.set(Screen::RolePlay);
+                }
+            }
             Intent::Start | Intent::Restart => {
                 if let Some(run) = start(&briefing, &library) {
                     active.current = Some(run);
@@ -224,7 +247,16 @@ pub fn apply_intents(
                         // The best choices per decision fill in off the UI thread (review.rs).
                         run.debrief = debrief_without_review(&run.session);
                     }
-                    if !run.saved
+                    if run.account_step {
+                        if !run.saved {
+                            if let Err(why) =
+                                accounts.finish_step(&run.session, history_path.as_deref())
+                            {
+                                accounts.notice = Some(why);
+                            }
+                            run.saved = true;
+                        }
+                    } else if !run.saved
                         && let Some(path) = &history_path
                         && let Some(record) = crate::history::record(
                             &run.session,
@@ -241,6 +273,8 @@ pub fn apply_intents(
                     next.set(Screen::Debrief);
                 }
             }
+            Intent::Replay | Intent::TryPersonality(_)
+                if active.current.as_ref().is_some_and(|r| r.account_step) => {}
             Intent::Replay => {
                 if let Some(run) = &active.current {
                     briefing.path = Some(run.path.clone());
@@ -290,8 +324,47 @@ pub fn apply_intents(
                 settings.scenario_folder = folder.filter(|f| !f.trim().is_empty())
             }
             Intent::RestartApp => restart_app(),
+            Intent::OpenAccount(file) => {
+                accounts.open(
+                    &file,
+                    trainees.current.clone(),
+                    history_path.as_deref(),
+                    fresh_seed(),
+                );
+                next.set(Screen::Account);
+            }
+            Intent::RestartAccount => accounts.restart(fresh_seed()),
+            Intent::StartAccountStep => {
+                if let Some(account) = &accounts.active
+                    && let Some(session) = account.run.start_step()
+                {
+                    active.current = Some(Running {
+                        path: account.file.clone(),
+                        scenario: session.scenario().clone(),
+                        session,
+                        mode: Mode::Practice,
+                        personality: None,
+                        history: Vec::new(),
+                        outdated: false,
+                        revealed: false,
+                        debrief: None,
+                        saved: false,
+                        account_step: true,
+                    });
+                    active.notice = None;
+                    next.set(Screen::RolePlay);
+                }
+            }
             Intent::ChooseTrainee(name) => {
                 let name = name.trim().to_string();
+                if accounts
+                    .active
+                    .as_ref()
+                    .is_some_and(|a| a.trainee.as_deref() != Some(name.as_str()))
+                {
+                    // One trainee never continues another's account.
+                    accounts.active = None;
+                }
                 if !name.is_empty() {
                     trainees.current = Some(name.clone());
                     trainees.progress = None;

@@ -2,7 +2,7 @@
 //! finished session saved in their history — all database work on Bevy's IO pool, never on
 //! the UI thread.
 
-use crate::history::{History, Progress, ScorePoint, SessionRecord};
+use crate::history::{History, Progress, SavedAccount, ScorePoint, SessionRecord, TechniqueUse};
 use bevy::prelude::*;
 use bevy::tasks::{IoTaskPool, Task, futures::check_ready};
 use std::path::PathBuf;
@@ -24,6 +24,10 @@ pub struct Trainees {
     pub enabled: bool,
     /// The current trainee's scores, oldest first, and their progress map.
     pub progress: Option<(Vec<ScorePoint>, Progress)>,
+    /// How each technique landed with each personality, over the trainee's history.
+    pub techniques: Vec<TechniqueUse>,
+    /// The trainee's accounts, oldest first.
+    pub accounts: Vec<SavedAccount>,
     tasks: Vec<Task<Outcome>>,
 }
 
@@ -38,6 +42,8 @@ enum Outcome {
         trainee: String,
         scores: Vec<ScorePoint>,
         progress: Progress,
+        techniques: Vec<TechniqueUse>,
+        accounts: Vec<SavedAccount>,
         saved: bool,
     },
     Failed(String),
@@ -96,10 +102,16 @@ impl Trainees {
                 }
                 let scores = history.scores(&profile).map_err(|e| e.to_string())?;
                 let progress = crate::history::progress(&scores);
+                let techniques = history
+                    .technique_uses(&profile)
+                    .map_err(|e| e.to_string())?;
+                let accounts = history.accounts(&profile).map_err(|e| e.to_string())?;
                 Ok(Outcome::Progress {
                     trainee: name,
                     scores,
                     progress,
+                    techniques,
+                    accounts,
                     saved: record.is_some(),
                 })
             };
@@ -149,11 +161,15 @@ fn finish_tasks(mut trainees: ResMut<Trainees>) {
                 trainee,
                 scores,
                 progress,
+                techniques,
+                accounts,
                 saved,
             } => {
                 trainees.saved += saved as usize;
                 if trainees.current.as_deref() == Some(trainee.as_str()) {
                     trainees.progress = Some((scores, progress));
+                    trainees.techniques = techniques;
+                    trainees.accounts = accounts;
                 }
             }
             Outcome::Failed(why) => trainees.notice = Some(why),

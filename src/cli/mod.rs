@@ -134,7 +134,7 @@ pub enum Command {
         seed: u64,
         #[arg(long, value_delimiter = ',')]
         choices: Vec<usize>,
-        /// library, briefing, roleplay, debrief or settings.
+        /// library, briefing, roleplay, debrief, progress, account or settings.
         #[arg(long, default_value = "library")]
         screen: String,
         /// en or zh-CN (this run only; the saved setting is unchanged).
@@ -148,6 +148,13 @@ pub enum Command {
         /// Practise as this trainee (created if new); `--screen progress` shows their progress.
         #[arg(long)]
         trainee: Option<String>,
+        /// An account file inside the scenario folder, e.g. accounts/dr-ma.en.account.ron;
+        /// `--screen account` shows it.
+        #[arg(long)]
+        account: Option<String>,
+        /// The account's steps to play first, e.g. `1,2/1,1` (as `rapport play --steps`).
+        #[arg(long)]
+        steps: Option<String>,
     },
     /// Print the library table (Markdown) for docs/library.md.
     Library {
@@ -229,6 +236,8 @@ struct OpenArgs {
     presentation: bool,
     fullscreen: bool,
     trainee: Option<String>,
+    account: Option<String>,
+    steps: Option<String>,
 }
 
 #[cfg(feature = "gui")]
@@ -241,9 +250,10 @@ fn open_at(args: OpenArgs) -> ExitCode {
         "debrief" => Screen::Debrief,
         "settings" => Screen::Settings,
         "progress" => Screen::Progress,
+        "account" => Screen::Account,
         other => {
             eprintln!(
-                "unknown screen `{other}`; expected library, briefing, roleplay, debrief, progress or settings"
+                "unknown screen `{other}`; expected library, briefing, roleplay, debrief, progress, account or settings"
             );
             return ExitCode::from(2);
         }
@@ -260,7 +270,16 @@ fn open_at(args: OpenArgs) -> ExitCode {
         Some(Ok(l)) => Some(l),
         None => None,
     };
+    let steps = match args.steps.as_deref().map(account::parse_steps).transpose() {
+        Ok(steps) => steps.unwrap_or_default(),
+        Err(why) => {
+            eprintln!("{why}");
+            return ExitCode::from(2);
+        }
+    };
     rapport::app::run(Some(OpenRequest {
+        account: args.account,
+        steps,
         scenario: args.scenario,
         seed: args.seed,
         choices: args.choices,
@@ -348,8 +367,12 @@ pub fn run(command: Command) -> ExitCode {
             presentation,
             fullscreen,
             trainee,
+            account,
+            steps,
         } => {
             return open_at(OpenArgs {
+                account,
+                steps,
                 scenario,
                 seed,
                 choices,

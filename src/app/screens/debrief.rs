@@ -31,6 +31,8 @@ pub struct DebriefView<'a> {
     pub notice: Option<String>,
     /// Presentation mode with the score not yet revealed.
     pub hide_score: bool,
+    /// A step of an account: it goes back to the account instead of being replayed.
+    pub account_step: bool,
     pub locale: Locale,
 }
 
@@ -62,6 +64,7 @@ fn debrief_screen(
             .collect(),
         notice: active.notice.clone(),
         hide_score: settings.presentation && !run.revealed,
+        account_step: run.account_step,
         locale: settings.language,
     };
     if let Some(intent) = debrief_ui(&mut ui, &view) {
@@ -95,13 +98,22 @@ pub fn debrief_ui(ui: &mut egui::Ui, view: &DebriefView) -> Option<Intent> {
         .frame(egui::Frame::NONE.fill(theme::PANEL).inner_margin(10))
         .show(ui, |ui| {
             ui.horizontal_wrapped(|ui| {
-                if ui.button(tr(T::ReplaySameSeed, l)).clicked() {
-                    intent = Some(Intent::Replay);
-                }
-                ui.label(tr(T::TryAnotherPersonality, l));
-                for p in &view.other_personalities {
-                    if ui.button(p.name(l)).clicked() {
-                        intent = Some(Intent::TryPersonality(*p));
+                if view.account_step {
+                    if ui
+                        .button(egui::RichText::new(tr(T::BackToAccount, l)).strong())
+                        .clicked()
+                    {
+                        intent = Some(Intent::Navigate(Screen::Account));
+                    }
+                } else {
+                    if ui.button(tr(T::ReplaySameSeed, l)).clicked() {
+                        intent = Some(Intent::Replay);
+                    }
+                    ui.label(tr(T::TryAnotherPersonality, l));
+                    for p in &view.other_personalities {
+                        if ui.button(p.name(l)).clicked() {
+                            intent = Some(Intent::TryPersonality(*p));
+                        }
                     }
                 }
                 ui.separator();

@@ -7,7 +7,7 @@ use crate::app::library::Library;
 use crate::app::session::{Intent, LibraryFilter};
 use crate::app::settings::Settings;
 use crate::app::theme;
-use crate::text::{T, tr};
+use crate::text::{T, fill, tr};
 use crate::vocabulary::{Category, Locale, MATRIX_CATEGORIES, Personality};
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -44,6 +44,60 @@ pub struct FileProblems {
     pub has_good_version: bool,
 }
 
+/// One account in the library, with how far the current trainee has followed it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountRow {
+    pub file: String,
+    pub title: String,
+    pub customer: String,
+    pub personality: Personality,
+    pub visits: usize,
+    pub locale: Locale,
+    pub status: String,
+}
+
+impl AccountRow {
+    /// The accounts in `locale` (or all, when the filter asks for every language), with the
+    /// trainee's latest run of each.
+    pub fn build(
+        accounts: &crate::app::accounts::Accounts,
+        runs: &[crate::history::SavedAccount],
+        filter: &LibraryFilter,
+        locale: Locale,
+    ) -> Vec<AccountRow> {
+        let shown = filter.locale.unwrap_or(locale);
+        accounts
+            .entries
+            .iter()
+            .filter_map(|e| Some((e, e.account.as_ref()?)))
+            .filter(|(_, a)| a.locale() == shown)
+            .filter(|(_, a)| filter.personality.is_none_or(|p| p == a.file.personality))
+            .map(|(e, a)| {
+                let run = runs.iter().rev().find(|r| r.record.account_id == a.id());
+                let status = match run {
+                    None => tr(T::AccountStatusNew, locale).to_string(),
+                    Some(r) if r.record.finished => {
+                        fill(tr(T::AccountStatusDone, locale), &[&r.record.score])
+                    }
+                    Some(r) => fill(
+                        tr(T::AccountStatusUnderWay, locale),
+                        &[&r.record.steps.len(), &r.record.stage.name(locale)],
+                    ),
+                };
+                AccountRow {
+                    file: e.file.clone(),
+                    title: a.file.title.clone(),
+                    customer: a.file.customer.clone(),
+                    personality: a.file.personality,
+                    visits: a.visits.len(),
+                    locale: a.locale(),
+                    status,
+                }
+            })
+            .collect()
+    }
+}
+
 /// What the library screen shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LibraryView {
@@ -52,6 +106,7 @@ pub struct LibraryView {
     /// Scenarios per personality (row) and matrix category (column), before filtering.
     pub matrix: [[usize; 4]; 4],
     pub problems: Vec<FileProblems>,
+    pub accounts: Vec<AccountRow>,
     pub locale: Locale,
 }
 
@@ -102,6 +157,7 @@ impl LibraryView {
             filter: filter.clone(),
             matrix,
             problems,
+            accounts: Vec::new(),
             locale,
         }
     }
@@ -182,11 +238,24 @@ fn library_screen(
     filter: Res<LibraryFilter>,
     settings: Res<Settings>,
     trainees: Res<crate::app::trainees::Trainees>,
+    accounts: Res<crate::app::accounts::Accounts>,
     mut draft: Local<String>,
     mut intents: MessageWriter<Intent>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
-    let view = LibraryView::build(&library, &filter, settings.language);
+    let mut view = LibraryView::build(&library, &filter, settings.language);
+    view.accounts = AccountRow::build(&accounts, &trainees.accounts, &filter, settings.language);
+    view.problems.extend(
+        accounts
+            .entries
+            .iter()
+            .filter(|e| !e.problems.is_empty())
+            .map(|e| FileProblems {
+                path: e.file.clone(),
+                problems: e.problems.clone(),
+                has_good_version: false,
+            }),
+    );
     let mut ui = root_ui(ctx);
     if let Some(intent) = top_bar(&mut ui, Screen::Library, settings.language) {
         intents.write(intent);
@@ -359,6 +428,29 @@ pub fn library_ui(ui: &mut egui::Ui, view: &LibraryView) -> Option<Intent> {
 
     egui::CentralPanel::default().show(ui, |ui| {
         let visible = view.visible();
+        if !view.accounts.is_empty() {
+            ui.add_space(4.0);
+            section(ui, tr(T::Accounts, l));
+            for a in &view.accounts {
+                ui.horizontal(|ui| {
+                    ui.label(egui::RichText::new(&a.title).strong());
+                    ui.label(
+                        egui::RichText::new(fill(
+                            tr(T::AccountCard, l),
+                            &[&a.customer, &a.personality.name(l), &a.visits],
+                        ))
+                        .color(theme::MUTED),
+                    );
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        if ui.button(tr(T::OpenAccount, l)).clicked() {
+                            intent = Some(Intent::OpenAccount(a.file.clone()));
+                        }
+                        ui.label(egui::RichText::new(&a.status).small());
+                    });
+                });
+            }
+            ui.separator();
+        }
         ui.add_space(4.0);
         ui.heading(format!("{} ({})", tr(T::Library, l), visible.len()));
         if visible.is_empty() {

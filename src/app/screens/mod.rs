@@ -1,5 +1,6 @@
 //! The screens, one plugin each, and what they share: the root `Ui`, the top bar, key input.
 
+pub mod account;
 pub mod briefing;
 pub mod debrief;
 pub mod library;
@@ -25,6 +26,7 @@ impl Plugin for ScreensPlugin {
             debrief::DebriefScreenPlugin,
             settings::SettingsScreenPlugin,
             progress::ProgressScreenPlugin,
+            account::AccountScreenPlugin,
         ))
         .add_systems(Update, announce_screen);
     }

@@ -10,7 +10,7 @@ use crate::app::settings::Settings;
 use crate::app::theme;
 use crate::app::trainees::Trainees;
 use crate::history::Progress;
-use crate::text::{T, tr};
+use crate::text::{T, fill, tr};
 use crate::vocabulary::{Category, Locale, Personality};
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -44,7 +44,73 @@ pub struct ProgressView {
     /// Each session's score, oldest first.
     pub scores: Vec<u32>,
     pub suggestions: Vec<Suggestion>,
+    /// Per technique (named in the interface language): uses and total trust per personality
+    /// (by `Personality::ALL`), and whether it is a mistake.
+    pub techniques: Vec<TechniqueRow>,
+    /// The mistakes made most often, most frequent first: name and times.
+    pub mistakes: Vec<(String, u32)>,
+    /// The trainee's accounts: title, steps taken, stage, score so far, finished.
+    pub accounts: Vec<AccountLine>,
     pub locale: Locale,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TechniqueRow {
+    pub name: String,
+    pub mistake: bool,
+    pub per_personality: [(u32, i32); 4],
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountLine {
+    pub title: String,
+    pub steps: usize,
+    pub stage: crate::vocabulary::Stage,
+    pub score: u32,
+    pub finished: bool,
+}
+
+/// The technique table and the most frequent mistakes from the trainee's technique uses.
+pub fn technique_rows(
+    uses: &[crate::history::TechniqueUse],
+    model: &crate::model::Model,
+    locale: Locale,
+) -> (Vec<TechniqueRow>, Vec<(String, u32)>) {
+    let mut rows: Vec<(String, TechniqueRow)> = Vec::new();
+    for u in uses {
+        let name = model
+            .technique(&u.technique)
+            .map(|t| model.technique_def(t).name.get(locale).to_string())
+            .unwrap_or_else(|| u.technique.clone());
+        let at = match rows.iter().position(|(id, _)| *id == u.technique) {
+            Some(i) => i,
+            None => {
+                rows.push((
+                    u.technique.clone(),
+                    TechniqueRow {
+                        name,
+                        mistake: u.mistake,
+                        per_personality: [(0, 0); 4],
+                    },
+                ));
+                rows.len() - 1
+            }
+        };
+        let cell = &mut rows[at].1.per_personality[u.personality.index()];
+        cell.0 += u.uses;
+        cell.1 += u.trust;
+    }
+    let total = |r: &TechniqueRow| r.per_personality.iter().map(|c| c.0).sum::<u32>();
+    let mut mistakes: Vec<(String, u32)> = rows
+        .iter()
+        .filter(|(_, r)| r.mistake)
+        .map(|(_, r)| (r.name.clone(), total(r)))
+        .collect();
+    mistakes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    mistakes.truncate(5);
+    let mut table: Vec<TechniqueRow> = rows.into_iter().map(|(_, r)| r).collect();
+    table.sort_by(|a, b| a.mistake.cmp(&b.mistake).then(total(b).cmp(&total(a))));
+    (table, mistakes)
 }
 
 impl ProgressView {
@@ -69,11 +135,30 @@ impl ProgressView {
                     .collect()
             })
             .unwrap_or_default();
+        let (techniques, mistakes) = technique_rows(
+            &trainees.techniques,
+            &crate::model::Model::builtin(),
+            locale,
+        );
+        let accounts = trainees
+            .accounts
+            .iter()
+            .map(|a| AccountLine {
+                title: a.record.title.clone(),
+                steps: a.record.steps.len(),
+                stage: a.record.stage,
+                score: a.record.score,
+                finished: a.record.finished,
+            })
+            .collect();
         ProgressView {
             trainee: trainees.current.clone(),
             progress,
             scores,
             suggestions,
+            techniques,
+            mistakes,
+            accounts,
             locale,
         }
     }
@@ -200,6 +285,76 @@ pub fn progress_ui(ui: &mut egui::Ui, view: &ProgressView) -> Option<Intent> {
                         }
                     }
                 });
+            }
+
+            if !view.accounts.is_empty() {
+                section(ui, tr(T::YourAccounts, l));
+                egui::Grid::new("progress-accounts")
+                    .spacing([12.0, 2.0])
+                    .show(ui, |ui| {
+                        for a in &view.accounts {
+                            ui.label(egui::RichText::new(&a.title).strong());
+                            ui.label(a.stage.name(l));
+                            ui.label(if a.finished {
+                                fill(tr(T::AccountStatusDone, l), &[&a.score])
+                            } else {
+                                fill(
+                                    tr(T::AccountStatusUnderWay, l),
+                                    &[&a.steps, &a.stage.name(l)],
+                                )
+                            });
+                            ui.end_row();
+                        }
+                    });
+            }
+
+            if !view.techniques.is_empty() {
+                section(ui, tr(T::Techniques, l));
+                ui.label(
+                    egui::RichText::new(tr(T::TechniquesHint, l))
+                        .small()
+                        .color(theme::MUTED),
+                );
+                egui::Grid::new("progress-techniques")
+                    .striped(true)
+                    .spacing([10.0, 2.0])
+                    .show(ui, |ui| {
+                        ui.label("");
+                        for p in Personality::ALL {
+                            ui.label(egui::RichText::new(p.name(l)).small());
+                        }
+                        ui.end_row();
+                        for row in &view.techniques {
+                            let name = egui::RichText::new(&row.name);
+                            ui.label(if row.mistake {
+                                name.color(theme::BAD)
+                            } else {
+                                name
+                            });
+                            for (uses, trust) in row.per_personality {
+                                if uses == 0 {
+                                    ui.label("–");
+                                } else {
+                                    ui.label(
+                                        egui::RichText::new(format!("{uses}× {trust:+}")).color(
+                                            if trust < 0 { theme::BAD } else { theme::GOOD },
+                                        ),
+                                    );
+                                }
+                            }
+                            ui.end_row();
+                        }
+                    });
+                section(ui, tr(T::FrequentMistakes, l));
+                if view.mistakes.is_empty() {
+                    ui.label(tr(T::NoMistakes, l));
+                }
+                for (name, times) in &view.mistakes {
+                    ui.label(format!(
+                        "• {name} — {}",
+                        fill(tr(T::TimesUsed, l), &[times])
+                    ));
+                }
             }
 
             if !view.scores.is_empty() {
