@@ -41,6 +41,7 @@ fn running(choices: &[usize], mode: Mode) -> ActiveSession {
             revealed: false,
             debrief,
             saved: false,
+            account_step: false,
         }),
         notice: None,
     }
@@ -228,4 +229,42 @@ fn the_mastery_map_shows_each_cell_with_its_sessions_and_opens_what_to_practise(
         *intent.borrow(),
         Some(Intent::OpenScenario("dominant-need.en.ron".into()))
     );
+}
+
+#[test]
+fn the_account_screen_shows_the_visits_and_promises_and_starts_the_next_visit() {
+    use rapport::app::accounts::{Accounts, ActiveAccount};
+    use rapport::app::screens::account::{AccountView, account_ui};
+    let account = Arc::new(
+        Catalog::default()
+            .load_account(Path::new("tests/fixtures/accounts/clinic.account.ron"))
+            .expect("fixture"),
+    );
+    let (run, _) = rapport::recording::replay_account(account, 2, &[vec![1], vec![2]])
+        .expect("plays");
+    let mut accounts = Accounts::default();
+    accounts.active = Some(ActiveAccount {
+        file: "accounts/clinic.account.ron".into(),
+        run,
+        row: None,
+        trainee: Some("Ana".into()),
+    });
+    let view = AccountView::build(&accounts, Locale::En).expect("an account is open");
+    let total = view.report.score.total;
+    let intent = Rc::new(RefCell::new(None));
+    let sink = intent.clone();
+    let mut harness = Harness::new_ui(move |ui| {
+        if let Some(i) = account_ui(ui, &view) {
+            *sink.borrow_mut() = Some(i);
+        }
+    });
+    harness.run();
+    harness.get_by_label_contains("First call");
+    harness.get_by_label_contains("You promised: bring the ward's figures");
+    harness.get_by_label_contains("a promise not kept: bring the ward's figures");
+    harness.get_by_label_contains(&format!("Account score {total}/100"));
+    harness.get_by_label_contains("Next: ");
+    harness.get_by_label("Start the visit").click();
+    harness.run();
+    assert_eq!(*intent.borrow(), Some(Intent::StartAccountStep));
 }
