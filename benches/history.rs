@@ -1,5 +1,6 @@
 //! The trainees' history at classroom scale: a history of 10 000 sessions, the progress
-//! screen's data read from it, and one more save. Figures go in docs/performance.md.
+//! screen's data read from it (mastery map, techniques, accounts), and one more save.
+//! Figures go in docs/performance.md.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use rapport::history::{History, SessionRecord, progress};
@@ -20,6 +21,18 @@ fn record(i: usize) -> SessionRecord {
         score: (i * 37 % 101) as u32,
         report: format!("{{\"padding\":\"{}\"}}", "x".repeat(3000)),
         finished_at: 1_700_000_000 + i as i64,
+        // Three techniques a session, as a real one has on average.
+        techniques: ["give_data", "questioning", "idle_chatter"]
+            .iter()
+            .enumerate()
+            .map(|(k, t)| rapport::history::TechniqueUse {
+                technique: t.to_string(),
+                personality: Personality::ALL[i % 4],
+                uses: 1 + (i + k) as u32 % 3,
+                trust: (i % 7) as i32 - 3,
+                mistake: *t == "idle_chatter",
+            })
+            .collect(),
     }
 }
 
@@ -35,7 +48,12 @@ fn history(c: &mut Criterion) {
     let mut group = c.benchmark_group("history");
     group.sample_size(20);
     group.bench_function("progress_of_10000_sessions", |b| {
-        b.iter(|| progress(&h.scores(black_box(&trainee)).expect("read")).sessions)
+        b.iter(|| {
+            let map = progress(&h.scores(black_box(&trainee)).expect("read"));
+            let techniques = h.technique_uses(&trainee).expect("read");
+            let accounts = h.accounts(&trainee).expect("read");
+            (map.sessions, techniques.len(), accounts.len())
+        })
     });
     let mut i = 10_000;
     group.bench_function("save_one_session", |b| {

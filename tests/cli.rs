@@ -272,9 +272,43 @@ fn a_played_session_goes_into_the_trainees_history_and_progress() {
     let o = run(&["progress", "--profile", "ana", "--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let progress: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
-    assert_eq!(progress["sessions"], 2);
+    assert_eq!(progress["progress"]["sessions"], 2);
     let o = run(&["progress", "--profile", "nobody"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("no trainee profile named `nobody`"));
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn an_account_is_played_a_visit_at_a_time_resumed_and_shown_in_progress() {
+    let data = std::env::temp_dir().join(format!("rapport-cli-account-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_rapport"))
+            .args(args)
+            .env("RAPPORT_DATA_DIR", &data)
+            .output()
+            .expect("rapport runs")
+    };
+    let account = "tests/fixtures/accounts/clinic.account.ron";
+    // The first visit today (a promise made)…
+    let o = run(&["play", account, "--seed", "2", "--steps", "1", "--profile", "ana"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("You promised: bring the ward's figures"), "{}", text(&o));
+    assert!(text(&o).contains("The account is still under way."), "{}", text(&o));
+    // …the next one another day: it resumes and the promise is kept.
+    let o = run(&["play", account, "--steps", "1", "--profile", "ana"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("Resuming the account after 1 step(s)."), "{}", text(&o));
+    assert!(text(&o).contains("Promise kept: bring the ward's figures"), "{}", text(&o));
+    let o = run(&["progress", "--profile", "ana"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("account clinic: 2 step(s)"), "{}", text(&o));
+    // A usage error: accounts are scripted with --steps.
+    let o = run(&["play", account, "--choices", "1"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let o = run(&["play", account, "--steps", "1,x"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("step 1 has `x`"), "{}", text(&o));
     let _ = std::fs::remove_dir_all(&data);
 }

@@ -610,12 +610,19 @@ fn progress(profile: &str, json: bool) -> u8 {
         Ok(h) => h,
         Err(code) => return code,
     };
-    let sessions = match find_profile(&history, profile) {
-        Ok(p) => history.scores(&p),
+    let found = match find_profile(&history, profile) {
+        Ok(p) => p,
         Err(code) => return code,
     };
-    let sessions = match sessions {
-        Ok(s) => s,
+    let read = history.scores(&found).and_then(|s| {
+        Ok((
+            s,
+            history.technique_uses(&found)?,
+            history.accounts(&found)?,
+        ))
+    });
+    let (sessions, techniques, accounts) = match read {
+        Ok(x) => x,
         Err(e) => {
             eprintln!("{e}");
             return 1;
@@ -623,7 +630,19 @@ fn progress(profile: &str, json: bool) -> u8 {
     };
     let p = rapport::history::progress(&sessions);
     if json {
-        print_json(&p);
+        print_json(&serde_json::json!({
+            "progress": p,
+            "techniques": techniques,
+            "accounts": accounts.iter().map(|a| serde_json::json!({
+                "account": a.record.account_id,
+                "title": a.record.title,
+                "steps": a.record.steps.len(),
+                "stage": a.record.stage,
+                "trust": a.record.trust,
+                "score": a.record.score,
+                "finished": a.record.finished,
+            })).collect::<Vec<_>>(),
+        }));
     } else {
         use rapport::vocabulary::{Category, Personality};
         println!(
@@ -653,6 +672,29 @@ fn progress(profile: &str, json: bool) -> u8 {
             .map(|(pers, c)| format!("{} × {}", pers.code(), c.code()))
             .collect();
         println!("practise next: {}", next.join(", "));
+        let mut mistakes: Vec<(&str, u32)> = Vec::new();
+        for t in techniques.iter().filter(|t| t.mistake) {
+            match mistakes.iter_mut().find(|(id, _)| *id == t.technique) {
+                Some(m) => m.1 += t.uses,
+                None => mistakes.push((&t.technique, t.uses)),
+            }
+        }
+        mistakes.sort_by(|a, b| b.1.cmp(&a.1));
+        if !mistakes.is_empty() {
+            let list: Vec<String> = mistakes.iter().map(|(id, n)| format!("{id} ×{n}")).collect();
+            println!("most frequent mistakes: {}", list.join(", "));
+        }
+        for a in &accounts {
+            println!(
+                "account {}: {} step(s), {}, trust {}, {}/100{}",
+                a.record.account_id,
+                a.record.steps.len(),
+                a.record.stage.code(),
+                a.record.trust,
+                a.record.score,
+                if a.record.finished { ", complete" } else { "" }
+            );
+        }
     }
     0
 }
