@@ -70,6 +70,9 @@ const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [
         mistake INTEGER NOT NULL
     );
     CREATE INDEX technique_use_by_session ON technique_use(session_id);
+    ALTER TABLE session ADD COLUMN trust_end INTEGER;
+    UPDATE session SET trust_end = json_extract(report, '$.trust_end')
+        WHERE json_valid(report);
 ",
 ];
 
@@ -493,10 +496,15 @@ fn insert_session(
     account_run: Option<i64>,
 ) -> Result<i64, HistoryError> {
     {
+        // Trust at the end, for the progress screen's trend without reading every report.
+        let trust_end = serde_json::from_str::<serde_json::Value>(&s.report)
+            .ok()
+            .and_then(|v| v.get("trust_end").and_then(|t| t.as_i64()));
         tx.execute(
             "INSERT INTO session (profile_id, scenario_id, scenario_hash, locale, personality, category,
-                                  seed, choices, mode, score, report, finished_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                  seed, choices, mode, score, report, finished_at, trust_end,
+                                  account_run_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             params![
                 profile.id,
                 s.scenario_id,
@@ -510,15 +518,11 @@ fn insert_session(
                 s.score,
                 s.report,
                 s.finished_at,
+                trust_end,
+                account_run,
             ],
         )?;
         let id = tx.last_insert_rowid();
-        if account_run.is_some() {
-            tx.execute(
-                "UPDATE session SET account_run_id = ?1 WHERE id = ?2",
-                params![account_run, id],
-            )?;
-        }
         for t in &s.techniques {
             tx.execute(
                 "INSERT INTO technique_use (session_id, technique, personality, uses, trust, mistake)
@@ -587,7 +591,7 @@ impl History {
     /// reports, so that a long history reads quickly.
     pub fn scores(&self, profile: &Profile) -> Result<Vec<ScorePoint>, HistoryError> {
         let mut stmt = self.conn.prepare(
-            "SELECT personality, category, score, finished_at FROM session
+            "SELECT personality, category, score, finished_at, trust_end FROM session
              WHERE profile_id = ?1 ORDER BY finished_at, id",
         )?;
         let rows = stmt.query_map([profile.id], |r| {
@@ -599,6 +603,7 @@ impl History {
                 category: category.as_deref().and_then(Category::from_code),
                 score: r.get(2)?,
                 finished_at: r.get(3)?,
+                trust: r.get(4)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -718,6 +723,9 @@ pub struct ScorePoint {
     pub category: Option<Category>,
     pub score: u32,
     pub finished_at: i64,
+    /// Trust at the end of the session (sessions whose report did not say have none).
+    #[serde(default)]
+    pub trust: Option<i32>,
 }
 
 /// One cell of the mastery map: a personality × objection category.

@@ -292,18 +292,47 @@ fn an_account_is_played_a_visit_at_a_time_resumed_and_shown_in_progress() {
     };
     let account = "tests/fixtures/accounts/clinic.account.ron";
     // The first visit today (a promise made)…
-    let o = run(&["play", account, "--seed", "2", "--steps", "1", "--profile", "ana"]);
+    let o = run(&[
+        "play",
+        account,
+        "--seed",
+        "2",
+        "--steps",
+        "1",
+        "--profile",
+        "ana",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(text(&o).contains("You promised: bring the ward's figures"), "{}", text(&o));
-    assert!(text(&o).contains("The account is still under way."), "{}", text(&o));
+    assert!(
+        text(&o).contains("You promised: bring the ward's figures"),
+        "{}",
+        text(&o)
+    );
+    assert!(
+        text(&o).contains("The account is still under way."),
+        "{}",
+        text(&o)
+    );
     // …the next one another day: it resumes and the promise is kept.
     let o = run(&["play", account, "--steps", "1", "--profile", "ana"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(text(&o).contains("Resuming the account after 1 step(s)."), "{}", text(&o));
-    assert!(text(&o).contains("Promise kept: bring the ward's figures"), "{}", text(&o));
+    assert!(
+        text(&o).contains("Resuming the account after 1 step(s)."),
+        "{}",
+        text(&o)
+    );
+    assert!(
+        text(&o).contains("Promise kept: bring the ward's figures"),
+        "{}",
+        text(&o)
+    );
     let o = run(&["progress", "--profile", "ana"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(text(&o).contains("account clinic: 2 step(s)"), "{}", text(&o));
+    assert!(
+        text(&o).contains("account clinic: 2 step(s)"),
+        "{}",
+        text(&o)
+    );
     // A usage error: accounts are scripted with --steps.
     let o = run(&["play", account, "--choices", "1"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));

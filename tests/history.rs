@@ -297,8 +297,12 @@ fn a_first_version_history_migrates_and_keeps_every_session() {
     let names: Vec<&str> = all.iter().map(|s| s.profile.as_str()).collect();
     assert_eq!(names, ["Ann", "Ann", "李明"]);
     assert_eq!(h.integrity().expect("check"), "ok");
-    // The new tables work on the migrated file: techniques and accounts.
+    // The new tables work on the migrated file: techniques and accounts; trust at the end of
+    // each old session is read back from its report for the trend.
     let ann = h.profile("Ann").expect("query").expect("Ann");
+    let old = h.scores(&ann).expect("scores");
+    assert_eq!(old.len(), 2);
+    assert!(old.iter().all(|p| p.trust.is_some()), "{old:?}");
     h.save(
         &ann,
         &record(

@@ -185,6 +185,7 @@ fn the_mastery_map_shows_each_cell_with_its_sessions_and_opens_what_to_practise(
     use rapport::history::{ScorePoint, progress};
     use rapport::vocabulary::Category;
     let point = |personality, category, score| ScorePoint {
+        trust: Some(40),
         personality,
         category: Some(category),
         score,
@@ -199,6 +200,7 @@ fn the_mastery_map_shows_each_cell_with_its_sessions_and_opens_what_to_practise(
         trainee: Some("Ana".into()),
         progress: Some(progress(&scores)),
         scores: scores.iter().map(|s| s.score).collect(),
+        trust: scores.iter().map(|s| s.trust).collect(),
         suggestions: vec![Suggestion {
             personality: Personality::Dominant,
             category: Category::Need,
@@ -240,8 +242,8 @@ fn the_account_screen_shows_the_visits_and_promises_and_starts_the_next_visit() 
             .load_account(Path::new("tests/fixtures/accounts/clinic.account.ron"))
             .expect("fixture"),
     );
-    let (run, _) = rapport::recording::replay_account(account, 2, &[vec![1], vec![2]])
-        .expect("plays");
+    let (run, _) =
+        rapport::recording::replay_account(account, 2, &[vec![1], vec![2]]).expect("plays");
     let mut accounts = Accounts::default();
     accounts.active = Some(ActiveAccount {
         file: "accounts/clinic.account.ron".into(),

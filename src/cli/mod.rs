@@ -681,7 +681,10 @@ fn progress(profile: &str, json: bool) -> u8 {
         }
         mistakes.sort_by(|a, b| b.1.cmp(&a.1));
         if !mistakes.is_empty() {
-            let list: Vec<String> = mistakes.iter().map(|(id, n)| format!("{id} ×{n}")).collect();
+            let list: Vec<String> = mistakes
+                .iter()
+                .map(|(id, n)| format!("{id} ×{n}"))
+                .collect();
             println!("most frequent mistakes: {}", list.join(", "));
         }
         for a in &accounts {

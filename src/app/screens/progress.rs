@@ -1,6 +1,7 @@
 //! The progress screen: for the chosen trainee, the mastery map (personality × objection, from
-//! their recent scores, with how many sessions each cell rests on), their scores over time,
-//! and what to practise next with a scenario to open in one click.
+//! their recent scores, with how many sessions each cell rests on), their scores and trust over
+//! time, each technique's uses and effect per personality, their most frequent mistakes, their
+//! accounts, and what to practise next with a scenario to open in one click.
 
 use super::{root_ui, section, top_bar};
 use crate::app::Screen;
@@ -43,6 +44,8 @@ pub struct ProgressView {
     pub progress: Option<Progress>,
     /// Each session's score, oldest first.
     pub scores: Vec<u32>,
+    /// Each session's trust at its end, where known.
+    pub trust: Vec<Option<i32>>,
     pub suggestions: Vec<Suggestion>,
     /// Per technique (named in the interface language): uses and total trust per personality
     /// (by `Personality::ALL`), and whether it is a mistake.
@@ -115,12 +118,13 @@ pub fn technique_rows(
 
 impl ProgressView {
     pub fn build(trainees: &Trainees, library: &Library, locale: Locale) -> ProgressView {
-        let (scores, progress) = match &trainees.progress {
+        let (scores, trust, progress) = match &trainees.progress {
             Some((points, progress)) => (
                 points.iter().map(|p| p.score).collect(),
+                points.iter().map(|p| p.trust).collect(),
                 Some(progress.clone()),
             ),
-            None => (Vec::new(), None),
+            None => (Vec::new(), Vec::new(), None),
         };
         let suggestions = progress
             .as_ref()
@@ -155,6 +159,7 @@ impl ProgressView {
             trainee: trainees.current.clone(),
             progress,
             scores,
+            trust,
             suggestions,
             techniques,
             mistakes,
@@ -374,11 +379,24 @@ pub fn progress_ui(ui: &mut egui::Ui, view: &ProgressView) -> Option<Intent> {
                     .allow_scroll(false)
                     .x_axis_label(tr(T::Session, l))
                     .y_axis_label(tr(T::Score, l))
+                    .legend(egui_plot::Legend::default())
                     .show(ui, |plot| {
                         plot.line(
                             Line::new(tr(T::Score, l), PlotPoints::from(points))
                                 .color(theme::ACCENT),
                         );
+                        let trust: Vec<[f64; 2]> = view
+                            .trust
+                            .iter()
+                            .enumerate()
+                            .filter_map(|(i, t)| t.map(|t| [(i + 1) as f64, t as f64]))
+                            .collect();
+                        if !trust.is_empty() {
+                            plot.line(
+                                Line::new(tr(T::TrustAtEnd, l), PlotPoints::from(trust))
+                                    .color(theme::GOOD),
+                            );
+                        }
                     });
             }
         });
