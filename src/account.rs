@@ -1332,19 +1332,22 @@ fn account_report(run: &AccountRun) -> AccountReport {
     let acc = &run.account;
     let l = acc.locale();
     let steps = run.steps.clone();
+    // Each step is one day: trust and stage at its start and end; a breach after it (a
+    // promise broken) on the same day. Between steps trust cools, drawn as the line between.
     let mut timeline = Vec::new();
-    let mut day_before = 0u32;
-    for s in &steps {
-        let start_day = s.day;
-        if s.cooled != 0 || timeline.is_empty() {
-            timeline.push((day_before, s.trust_start + s.cooled, s.stage_start));
-        }
-        timeline.push((start_day, s.trust_start, s.stage_start));
-        timeline.push((start_day, s.trust_end, s.stage_end));
+    for (i, s) in steps.iter().enumerate() {
+        timeline.push((s.day, s.trust_start, s.stage_start));
+        timeline.push((s.day, s.trust_end, s.stage_end));
         if s.breach_trust != 0 {
-            timeline.push((start_day, s.trust_end + s.breach_trust, s.stage_end));
+            let stage_after = steps.get(i + 1).map_or(run.carried.stage, |next| {
+                if next.cooled_stage {
+                    next.stage_start.next().unwrap_or(next.stage_start)
+                } else {
+                    next.stage_start
+                }
+            });
+            timeline.push((s.day, s.trust_end + s.breach_trust, stage_after));
         }
-        day_before = start_day;
     }
     let made: usize = steps.iter().map(|s| s.promises_made.len()).sum();
     let kept: usize = steps.iter().map(|s| s.promises_kept.len()).sum();

@@ -20,7 +20,8 @@ pub fn is_account_file(path: &Path) -> bool {
         .is_some_and(|n| n.ends_with(".account.ron"))
 }
 
-/// The account files of a scenario folder (in its `accounts` subfolder), sorted.
+/// The account files of a scenario folder (in its `accounts` subfolder), sorted; names
+/// starting with `_` (the template) are left out.
 pub fn accounts_in(folder: &Path) -> Vec<PathBuf> {
     let dir = folder.join(ACCOUNTS_FOLDER);
     let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -28,6 +29,12 @@ pub fn accounts_in(folder: &Path) -> Vec<PathBuf> {
             entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.is_file() && is_account_file(p))
+                // `_template.account.ron` is validated but is not an account to follow.
+                .filter(|p| {
+                    !p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with('_'))
+                })
                 .collect()
         })
         .unwrap_or_default();

@@ -81,8 +81,11 @@ for lang in en zh-CN; do
     shoot "debrief-$lang" Debrief --language "$lang" --scenario "$s" --seed 1 --choices "$whole" --screen debrief
     shoot "settings-$lang" Settings --language "$lang" --screen settings
     shoot "progress-$lang" Progress --language "$lang" --screen progress --trainee "Smoke Test"
+    # Two visits of an account (always the first choices), then its report.
+    shoot "account-$lang" Account --language "$lang" --account "accounts/dr-ma.$lang.account.ron" \
+        --steps "$whole/$whole" --trainee "Smoke Test" --screen account
 done
 shoot "presentation-en" RolePlay --language en --scenario analytical-price.en.ron --seed 1 --choices "$part" --screen roleplay --presentation
 
-echo "$(( 13 - failures )) passed, $failures failed"
+echo "$(( 15 - failures )) passed, $failures failed"
 [ "$failures" -eq 0 ]

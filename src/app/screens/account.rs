@@ -349,20 +349,22 @@ fn account_chart(ui: &mut egui::Ui, view: &AccountView) {
         .iter()
         .map(|(day, trust, _)| [*day as f64, *trust as f64])
         .collect();
-    // The stage as the trust its rung needs: on the same axis, a step line under the trust.
-    let stage: Vec<[f64; 2]> = view
-        .report
-        .timeline
-        .iter()
-        .map(|(day, _, stage)| {
-            let needed = view
-                .thresholds
-                .iter()
-                .find(|(s, _)| s == stage)
-                .map_or(0, |(_, t)| *t);
-            [*day as f64, needed as f64]
-        })
-        .collect();
+    // The stage as the trust its rung needs, on the same axis: a step line, since the stage
+    // changes only at a contact.
+    let needed = |stage: &Stage| {
+        view.thresholds
+            .iter()
+            .find(|(s, _)| s == stage)
+            .map_or(0, |(_, t)| *t) as f64
+    };
+    let mut stage: Vec<[f64; 2]> = Vec::new();
+    for (day, _, s) in &view.report.timeline {
+        if let Some(&[_, before]) = stage.last() {
+            stage.push([*day as f64, before]);
+        }
+        stage.push([*day as f64, needed(s)]);
+    }
+    let last_day = view.report.timeline.last().map_or(0, |t| t.0) as f64;
     Plot::new("account-trust")
         .height(200.0)
         .include_y(0.0)
@@ -372,13 +374,23 @@ fn account_chart(ui: &mut egui::Ui, view: &AccountView) {
         .allow_scroll(false)
         .x_axis_label(tr(T::Days, l))
         .y_axis_label(tr(T::Trust, l))
-        .legend(egui_plot::Legend::default())
+        .include_x(last_day + 1.0)
+        .legend(egui_plot::Legend::default().position(egui_plot::Corner::LeftTop))
         .show(ui, |plot| {
+            // The trust each stage needs, named at the right end of its line.
             for (s, t) in &view.thresholds {
                 plot.hline(
-                    HLine::new(s.name(l), *t as f64)
-                        .color(egui::Color32::from_gray(0xc0))
+                    HLine::new("", *t as f64)
+                        .color(egui::Color32::from_gray(0xc8))
                         .style(egui_plot::LineStyle::dashed_loose()),
+                );
+                plot.text(
+                    egui_plot::Text::new(
+                        "",
+                        egui_plot::PlotPoint::new(last_day + 1.0, *t as f64),
+                        egui::RichText::new(s.name(l)).small().color(theme::MUTED),
+                    )
+                    .anchor(egui::Align2::RIGHT_BOTTOM),
                 );
             }
             plot.line(
