@@ -732,12 +732,13 @@ pub fn compare_translations(a: &Account, b: &Account) -> Vec<String> {
 // Playing an account
 
 /// What the account carries from one step to the next.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Carried {
     pub trust: i32,
     pub stage: Stage,
-    /// Milestone ids reached so far.
-    pub milestones: BTreeSet<String>,
+    /// Milestones reached so far, as the model's mask (every step of an account shares the
+    /// account's model); `Carried::has` asks by id.
+    pub milestones: u64,
     /// Objections not settled yet, by id, with their status.
     pub objections: BTreeMap<String, ObjectionStatus>,
     /// Promises owed: made, not yet kept, checked at the end of the visit after the one they
@@ -745,7 +746,16 @@ pub struct Carried {
     pub owed: Vec<OwedPromise>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+impl Carried {
+    /// Whether the milestone `id` of `model` has been reached.
+    pub fn has(&self, model: &Model, id: &str) -> bool {
+        model
+            .milestone(id)
+            .is_some_and(|i| self.milestones & (1u64 << i) != 0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct OwedPromise {
     pub id: String,
     pub what: String,
@@ -788,7 +798,7 @@ pub struct StepRecord {
 }
 
 /// What comes next in a running account.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Upcoming {
     Visit {
         visit: usize,
@@ -828,7 +838,8 @@ pub struct AccountRun {
     day: u32,
     visits_done: usize,
     carried: Carried,
-    steps: Vec<StepRecord>,
+    /// Shared, so that cloning a run (the account gate clones millions) copies no records.
+    steps: Vec<Arc<StepRecord>>,
     upcoming: Upcoming,
     played_interludes: BTreeSet<usize>,
 }
@@ -839,7 +850,7 @@ impl AccountRun {
         let carried = Carried {
             trust: first.start_trust,
             stage: first.start_stage,
-            milestones: BTreeSet::new(),
+            milestones: 0,
             objections: BTreeMap::new(),
             owed: Vec::new(),
         };
@@ -890,7 +901,7 @@ impl AccountRun {
     pub fn seed(&self) -> u64 {
         self.seed
     }
-    pub fn steps(&self) -> &[StepRecord] {
+    pub fn steps(&self) -> &[Arc<StepRecord>] {
         &self.steps
     }
     pub fn carried(&self) -> &Carried {
@@ -961,12 +972,7 @@ impl AccountRun {
         if stage_falls {
             stage = stage.previous().unwrap_or(Stage::Stranger);
         }
-        let mut milestones = self
-            .carried
-            .milestones
-            .iter()
-            .filter_map(|m| model.milestone(m))
-            .fold(0u64, |acc, i| acc | 1 << i);
+        let mut milestones = self.carried.milestones;
         if !self.steps.is_empty() {
             // Meeting again is itself a milestone.
             milestones |= model.contact_milestone;
@@ -1021,7 +1027,10 @@ impl AccountRun {
         if session.scenario().id() != base.id() || session.seed() != self.next_seed() {
             return Err(AccountError::WrongStep);
         }
-        let report = crate::scoring::report(session).ok_or(AccountError::NotEnded)?;
+        // The score and outcome alone, not the full report: the account gate finishes
+        // millions of steps.
+        let outcome = session.ending().ok_or(AccountError::NotEnded)?.outcome;
+        let scored = crate::scoring::total(session.scenario(), session.state(), outcome);
         let scn = session.scenario().clone();
         let end = *session.state();
         let model = self.account.model.clone();
@@ -1056,14 +1065,7 @@ impl AccountRun {
         let mut carried = Carried {
             trust: end.trust,
             stage: end.stage,
-            milestones: model
-                .file
-                .milestones
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| end.milestones & (1u64 << i) != 0)
-                .map(|(_, m)| m.id.clone())
-                .collect(),
+            milestones: end.milestones,
             objections: self.carried.objections.clone(),
             owed: Vec::new(),
         };
@@ -1159,7 +1161,7 @@ impl AccountRun {
             Upcoming::Visit { visit, .. } => (self.account.visits[*visit].title.clone(), None),
             Upcoming::Finished => (String::new(), None),
         };
-        self.steps.push(StepRecord {
+        self.steps.push(Arc::new(StepRecord {
             interlude,
             id,
             title,
@@ -1170,21 +1172,21 @@ impl AccountRun {
             cooled_stage,
             seed: session.seed(),
             choices: session.choice_numbers(),
-            score: report.score.total,
-            outcome: report.outcome,
-            trust_start: report.trust_start,
+            score: scored,
+            outcome,
+            trust_start: session.scenario().start_trust,
             trust_end: end.trust,
-            stage_start: report.stage_start,
+            stage_start: session.scenario().start_stage,
             stage_end: end.stage,
-            trust_timeline: report.trust_timeline.clone(),
+            trust_timeline: session.trust_timeline().to_vec(),
             promises_made: made_here,
             promises_kept: kept.into_iter().map(|(_, w)| w).collect(),
             promises_broken: broken,
             objections_open,
             breach_trust,
-        });
+        }));
         self.carried = carried;
-        self.upcoming = self.decide_next(&scn, &end, report.outcome);
+        self.upcoming = self.decide_next(&scn, &end, outcome);
         Ok(events)
     }
 
@@ -1328,10 +1330,78 @@ pub struct AccountReport {
     pub score: ScoreCard,
 }
 
+/// What each account rule awards a run: one computation for the report and for the gate,
+/// which scores millions of runs and needs no text.
+struct AccountPoints {
+    mean: f64,
+    visits: i32,
+    climbed: i32,
+    possible: i32,
+    relationship: i32,
+    made: usize,
+    kept: usize,
+    broken: usize,
+    promises: i32,
+    trust: i32,
+}
+
+impl AccountPoints {
+    fn of(run: &AccountRun) -> AccountPoints {
+        let acc = &run.account;
+        let steps = &run.steps;
+        let made: usize = steps.iter().map(|s| s.promises_made.len()).sum();
+        let kept: usize = steps.iter().map(|s| s.promises_kept.len()).sum();
+        let broken: usize = steps.iter().map(|s| s.promises_broken.len()).sum();
+        let mean = if steps.is_empty() {
+            0.0
+        } else {
+            steps.iter().map(|s| s.score as f64).sum::<f64>() / steps.len() as f64
+        };
+        let visits = (VISITS_POINTS as f64 * mean / 100.0).round() as i32;
+        let start_stage = acc.visits[0].scenario.start_stage.index() as i32;
+        let possible = acc.highest_stage.index() as i32 - start_stage;
+        let climbed = run.carried.stage.index() as i32 - start_stage;
+        let relationship = if possible <= 0 {
+            RELATIONSHIP_POINTS as i32
+        } else {
+            (RELATIONSHIP_POINTS as f64 * climbed.max(0) as f64 / possible as f64).round() as i32
+        };
+        let promises = if kept + broken == 0 {
+            PROMISES_POINTS as i32
+        } else {
+            (PROMISES_POINTS as f64 * kept as f64 / (kept + broken) as f64).round() as i32
+        };
+        let trust = (TRUST_POINTS as f64 * run.carried.trust as f64 / 100.0).round() as i32;
+        AccountPoints {
+            mean,
+            visits,
+            climbed,
+            possible,
+            relationship,
+            made,
+            kept,
+            broken,
+            promises,
+            trust,
+        }
+    }
+
+    fn total(&self) -> u32 {
+        (self.visits + self.relationship + self.promises + self.trust).clamp(0, 100) as u32
+    }
+}
+
+impl AccountRun {
+    /// The account score alone, as the report's rules add it up.
+    pub fn score(&self) -> u32 {
+        AccountPoints::of(self).total()
+    }
+}
+
 fn account_report(run: &AccountRun) -> AccountReport {
     let acc = &run.account;
     let l = acc.locale();
-    let steps = run.steps.clone();
+    let steps: Vec<StepRecord> = run.steps.iter().map(|s| (**s).clone()).collect();
     // Each step is one day: trust and stage at its start and end; a breach after it (a
     // promise broken) on the same day. Between steps trust cools, drawn as the line between.
     let mut timeline = Vec::new();
@@ -1349,36 +1419,23 @@ fn account_report(run: &AccountRun) -> AccountReport {
             timeline.push((s.day, s.trust_end + s.breach_trust, stage_after));
         }
     }
-    let made: usize = steps.iter().map(|s| s.promises_made.len()).sum();
-    let kept: usize = steps.iter().map(|s| s.promises_kept.len()).sum();
-    let broken: usize = steps.iter().map(|s| s.promises_broken.len()).sum();
     let carried = &run.carried;
     let objections_open = steps
         .last()
         .map(|s| s.objections_open.clone())
         .unwrap_or_default();
-
-    // The rules, each with its arithmetic.
-    let mean = if steps.is_empty() {
-        0.0
-    } else {
-        steps.iter().map(|s| s.score as f64).sum::<f64>() / steps.len() as f64
-    };
-    let visits = (VISITS_POINTS as f64 * mean / 100.0).round() as i32;
-    let start_stage = acc.visits[0].scenario.start_stage.index() as i32;
-    let possible = acc.highest_stage.index() as i32 - start_stage;
-    let climbed = carried.stage.index() as i32 - start_stage;
-    let relationship = if possible <= 0 {
-        RELATIONSHIP_POINTS as i32
-    } else {
-        (RELATIONSHIP_POINTS as f64 * climbed.max(0) as f64 / possible as f64).round() as i32
-    };
-    let promises = if kept + broken == 0 {
-        PROMISES_POINTS as i32
-    } else {
-        (PROMISES_POINTS as f64 * kept as f64 / (kept + broken) as f64).round() as i32
-    };
-    let trust = (TRUST_POINTS as f64 * carried.trust as f64 / 100.0).round() as i32;
+    let AccountPoints {
+        mean,
+        visits,
+        climbed,
+        possible,
+        relationship,
+        made,
+        kept,
+        broken,
+        promises,
+        trust,
+    } = AccountPoints::of(run);
     let rules = vec![
         RuleLine {
             rule: tr(T::AccountRuleVisits, l).to_string(),

@@ -171,15 +171,41 @@ pub fn explore_account(account: &Arc<Account>, seed: u64) -> AccountFigures {
         if frontier.is_empty() {
             break;
         }
-        let mut next: HashMap<String, Partial> = HashMap::new();
+        type StateKey = (
+            crate::account::Carried,
+            crate::account::Upcoming,
+            usize,
+            bool,
+            bool,
+        );
+        let mut next: HashMap<StateKey, Partial> = HashMap::new();
+        // Runs that reach a step in the same state play it the same way: its endings are
+        // worked out once per distinct start.
+        let mut endings: HashMap<String, Arc<Vec<crate::engine::Session>>> = HashMap::new();
         for p in frontier {
             let Some(start) = p.run.start_step() else {
                 finished.push(p);
                 continue;
             };
-            for session in every_ending(start) {
+            let scn = start.scenario();
+            let start_key = format!(
+                "{}|{}|{}|{:?}|{}|{:?}|{}|{}",
+                scn.id(),
+                start.seed(),
+                scn.start_trust,
+                scn.start_stage,
+                scn.start_milestones,
+                scn.start_objections,
+                scn.start_promises_due,
+                scn.highest_stage as u8
+            );
+            let ends = endings
+                .entry(start_key)
+                .or_insert_with(|| Arc::new(every_ending(start)))
+                .clone();
+            for session in ends.iter() {
                 let mut run = p.run.clone();
-                if run.finish_step(&session).is_err() {
+                if run.finish_step(session).is_err() {
                     continue;
                 }
                 let Some(step) = run.steps().last() else {
@@ -198,13 +224,12 @@ pub fn explore_account(account: &Arc<Account>, seed: u64) -> AccountFigures {
                 };
                 // Runs in the same state with as many steps have the same futures; the one
                 // with more points so far stays ahead of the other to the end.
-                let key = format!(
-                    "{:?}|{:?}|{}|{}|{}",
-                    child.run.carried(),
-                    child.run.upcoming(),
+                let key = (
+                    child.run.carried().clone(),
+                    child.run.upcoming().clone(),
                     child.run.steps().len(),
                     child.long_gap,
-                    child.broken
+                    child.broken,
                 );
                 match next.get(&key) {
                     Some(old) if old.sum >= child.sum => {}
@@ -217,7 +242,7 @@ pub fn explore_account(account: &Arc<Account>, seed: u64) -> AccountFigures {
         frontier = next.into_values().collect();
         runs += frontier.len();
     }
-    let score = |p: &Partial| p.run.report().score.total;
+    let score = |p: &Partial| p.run.score();
     let best = finished
         .iter()
         .max_by_key(|p| (score(p), std::cmp::Reverse(p.run.steps().len())));
@@ -260,14 +285,18 @@ pub fn explore_account(account: &Arc<Account>, seed: u64) -> AccountFigures {
     }
 }
 
-/// Every finished session reachable from `start` by the trainee's choices (chance is fixed by
-/// the session's seed).
+/// The finished sessions reachable from `start` by the trainee's choices (chance is fixed by
+/// the session's seed), one for each distinct ending node and state: the rest of the account
+/// depends on nothing else, so sessions that end alike are kept once.
 fn every_ending(start: crate::engine::Session) -> Vec<crate::engine::Session> {
     let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut todo = vec![start];
     while let Some(session) = todo.pop() {
         if session.is_ended() {
-            out.push(session);
+            if seen.insert((session.node(), *session.state())) {
+                out.push(session);
+            }
             continue;
         }
         let count = match session.prompt() {

@@ -147,12 +147,12 @@ fn keeping_a_promise_from_an_earlier_visit_is_the_promise_kept_milestone() {
     let account = clinic();
     let (_, seed) = seeds_with_and_without_interlude(&account);
     let (run, _) = play(&account, seed, &[&[1], &[1]]);
-    assert!(run.carried().milestones.contains("promise_kept"));
+    assert!(run.carried().has(&account.model, "promise_kept"));
     assert!(run.carried().owed.is_empty());
     // Not keeping it: no milestone, and the breach costs the model's breach_trust and a stage.
     let (kept, _) = play(&account, seed, &[&[1], &[1]]);
     let (broken, between) = play(&account, seed, &[&[1], &[2]]);
-    assert!(!broken.carried().milestones.contains("promise_kept"));
+    assert!(!broken.carried().has(&account.model, "promise_kept"));
     assert!(
         between
             .iter()
@@ -232,6 +232,11 @@ fn the_account_score_prints_each_rule_and_adds_up() {
     let report = run.report();
     let sum: i32 = report.score.rules.iter().map(|r| r.points).sum();
     assert_eq!(sum as u32, report.score.total);
+    assert_eq!(
+        run.score(),
+        report.score.total,
+        "the gate's score is the report's"
+    );
     assert_eq!(report.score.rules.iter().map(|r| r.max).sum::<i32>(), 100);
     assert!(report.score.rules.iter().all(|r| !r.detail.is_empty()));
     assert_eq!(report.steps[0].outcome, Outcome::NextStep);
@@ -307,6 +312,11 @@ fn shipped_accounts_validate_in_pairs_and_pass_the_account_gate() {
     for (path, account) in loaded.accounts {
         assert!(account.file.translation.is_some(), "{}", path.display());
         personalities.insert(account.file.personality);
+        // A translation matches its original in everything that scores (checked above with
+        // the pairs), so playing every line of one of the two covers both.
+        if account.locale() != rapport::vocabulary::Locale::En {
+            continue;
+        }
         let account = Arc::new(account);
         let figures: Vec<_> = rapport::gate::ACCOUNT_GATE_SEEDS
             .iter()
