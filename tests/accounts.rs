@@ -299,6 +299,28 @@ fn shipped_accounts_validate_in_pairs_and_pass_the_account_gate() {
         "four accounts in two languages expected, found {}",
         files.len()
     );
+    // Every file under scenarios/accounts, the visits with their translations too.
+    let everything = rapport::catalog::expand(&[PathBuf::from("scenarios/accounts")], true)
+        .expect("the accounts folder");
+    let all = load_all(&everything);
+    let problems: Vec<String> = all
+        .problems
+        .values()
+        .flatten()
+        .map(|p| p.to_string())
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // Surface cues across every visit and interlude of every account, both languages.
+    let mut figures = Vec::new();
+    let mut uses = Vec::new();
+    for (_, scn) in &all.scenarios {
+        let scn = Arc::new(scn.clone());
+        let a = rapport::analysis::analyze(&scn);
+        figures.push(rapport::cues::figures(&scn, &a));
+        uses.push(rapport::cues::phrase_uses(&scn));
+    }
+    let cue_problems = rapport::cues::library_problems(&figures, &uses);
+    assert!(cue_problems.is_empty(), "{}", cue_problems.join("\n"));
     let loaded = load_all(&files);
     let problems: Vec<String> = loaded
         .problems

@@ -60,14 +60,17 @@ fn the_glossary_lists_terms_and_variants() {
 #[test]
 fn the_chinese_text_uses_one_spelling_of_each_term() {
     let g = glossary();
-    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir("scenarios")
-        .expect("scenarios folder")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            let name = p.to_string_lossy();
-            name.ends_with(".zh-CN.ron") || name.ends_with("_model.ron")
-        })
-        .collect();
+    // Every scenario file, the accounts and their visits included.
+    let mut files: Vec<std::path::PathBuf> =
+        rapport::catalog::expand(&[std::path::PathBuf::from("scenarios")], true)
+            .expect("scenarios folder")
+            .into_iter()
+            .filter(|p| {
+                let name = p.to_string_lossy();
+                name.ends_with(".zh-CN.ron") || name.ends_with(".zh-CN.account.ron")
+            })
+            .collect();
+    files.push(Path::new("scenarios/_model.ron").to_path_buf());
     files.extend(
         [
             "src/text.rs",
