@@ -127,5 +127,31 @@ fn engine(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, parse_and_validate, analysis, shipped, engine);
+/// An account: resuming one from its saved choices (what the app does when a trainee opens
+/// it), and the account gate's exhaustive play of every line for one seed.
+fn account(c: &mut Criterion) {
+    let account = std::sync::Arc::new(
+        rapport::catalog::Catalog::default()
+            .load_account(std::path::Path::new(
+                "scenarios/accounts/dr-ma.en.account.ron",
+            ))
+            .expect("the shipped account loads"),
+    );
+    let best = rapport::gate::explore_account(&account, 1);
+    let mut group = c.benchmark_group("account");
+    group.sample_size(10);
+    group.bench_function("resume_dr_ma_after_every_step", |b| {
+        b.iter(|| {
+            rapport::account::AccountRun::replay(account.clone(), 1, &best.best_steps)
+                .expect("replays")
+                .score()
+        })
+    });
+    group.bench_function("gate_dr_ma_one_seed", |b| {
+        b.iter(|| rapport::gate::explore_account(&account, 1).best)
+    });
+    group.finish();
+}
+
+criterion_group!(benches, parse_and_validate, analysis, shipped, engine, account);
 criterion_main!(benches);

@@ -275,6 +275,21 @@ pub fn load_all(files: &[PathBuf]) -> Loaded {
                 .extend(translation_problems(path, scn, &partner_path, &partner));
         }
     }
+    // The history keeps a trainee's runs by account id: two files may not share one.
+    let mut ids: BTreeMap<&str, &PathBuf> = BTreeMap::new();
+    for (path, account) in &accounts {
+        if let Some(first) = ids.insert(account.id(), path) {
+            problems.entry(path.clone()).or_default().push(Problem {
+                source: path.display().to_string(),
+                location: Location { line: 1, column: 1 },
+                message: format!(
+                    "account id `{}` is also the id of {}; each account (and each language of it) needs its own",
+                    account.id(),
+                    first.display()
+                ),
+            });
+        }
+    }
     for (path, account) in &accounts {
         let Some(rel) = &account.file.translation else {
             continue;
