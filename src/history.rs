@@ -188,6 +188,9 @@ pub fn account_record(run: &crate::account::AccountRun) -> AccountRecord {
 pub struct Saved {
     pub id: i64,
     pub profile: String,
+    /// The account it was a step of, if any.
+    #[serde(default)]
+    pub account: Option<String>,
     #[serde(flatten)]
     pub record: SessionRecord,
 }
@@ -464,6 +467,27 @@ impl History {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The mistake techniques of each session (of one trainee, or of everyone), by session id.
+    pub fn mistakes_by_session(
+        &self,
+        profile: Option<&Profile>,
+    ) -> Result<std::collections::HashMap<i64, Vec<String>>, HistoryError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT t.session_id, t.technique FROM technique_use t JOIN session s ON s.id = t.session_id
+             WHERE t.mistake = 1 AND (?1 IS NULL OR s.profile_id = ?1)
+             ORDER BY t.session_id, t.technique",
+        )?;
+        let rows = stmt.query_map([profile.map(|p| p.id)], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out: std::collections::HashMap<i64, Vec<String>> = Default::default();
+        for row in rows {
+            let (id, t) = row?;
+            out.entry(id).or_default().push(t);
+        }
+        Ok(out)
+    }
+
     /// How often the trainee used each technique, with each personality, and what it did to
     /// trust (sessions saved before schema 2 carry no techniques).
     pub fn technique_uses(&self, profile: &Profile) -> Result<Vec<TechniqueUse>, HistoryError> {
@@ -555,8 +579,9 @@ impl History {
     fn query_sessions(&self, profile: Option<i64>) -> Result<Vec<Saved>, HistoryError> {
         let mut stmt = self.conn.prepare(
             "SELECT s.id, p.name, s.scenario_id, s.scenario_hash, s.locale, s.personality, s.category,
-                    s.seed, s.choices, s.mode, s.score, s.report, s.finished_at
+                    s.seed, s.choices, s.mode, s.score, s.report, s.finished_at, a.account_id
              FROM session s JOIN profile p ON p.id = s.profile_id
+             LEFT JOIN account_run a ON a.id = s.account_run_id
              WHERE ?1 IS NULL OR s.profile_id = ?1
              ORDER BY s.finished_at, s.id",
         )?;
@@ -567,6 +592,7 @@ impl History {
             Ok(Saved {
                 id: r.get(0)?,
                 profile: r.get(1)?,
+                account: r.get(13)?,
                 record: SessionRecord {
                     scenario_id: r.get(2)?,
                     scenario_hash: r.get(3)?,

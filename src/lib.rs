@@ -12,6 +12,7 @@ pub mod compile;
 pub mod cues;
 pub mod debrief;
 pub mod engine;
+pub mod export;
 pub mod gate;
 pub mod generate;
 pub mod history;

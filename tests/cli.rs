@@ -273,6 +273,29 @@ fn a_played_session_goes_into_the_trainees_history_and_progress() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let progress: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(progress["progress"]["sessions"], 2);
+    // The history as a spreadsheet: a byte-order mark for Excel, a header, a row per session.
+    let o = run(&["export", "--profile", "ana"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let csv = String::from_utf8(o.stdout.clone()).expect("UTF-8");
+    assert!(csv.starts_with('\u{feff}'), "a byte-order mark first");
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(lines[0].starts_with("trainee,finished_at_utc,mode,account,scenario"));
+    assert!(lines[1].starts_with("ana,"), "{}", lines[1]);
+    assert!(lines[1].contains(",short-sale,en,"), "{}", lines[1]);
+    let o = run(&["export", "--format", "json"]);
+    let all: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(
+        all.as_array().map(|a| a.len()),
+        Some(3),
+        "every trainee's sessions"
+    );
+    assert!(
+        all[0]["report"]["score"]["total"].is_number(),
+        "the report as an object"
+    );
+    let o = run(&["export", "--format", "xls"]);
+    assert_eq!(o.status.code(), Some(2));
     let o = run(&["progress", "--profile", "nobody"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("no trainee profile named `nobody`"));

@@ -212,6 +212,7 @@ fn the_mastery_map_shows_each_cell_with_its_sessions_and_opens_what_to_practise(
         techniques: Vec::new(),
         mistakes: Vec::new(),
         accounts: Vec::new(),
+        exported: None,
         locale: Locale::En,
     };
     let intent = Rc::new(RefCell::new(None));

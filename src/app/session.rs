@@ -57,6 +57,8 @@ pub enum Intent {
     StartAccountStep,
     /// Start the open account afresh.
     RestartAccount,
+    /// Write the current trainee's history as CSV (true) or JSON (false).
+    ExportHistory(bool),
 }
 
 #[derive(Resource, Debug, Clone, Default, PartialEq)]
@@ -334,6 +336,11 @@ pub fn apply_intents(
                 next.set(Screen::Account);
             }
             Intent::RestartAccount => accounts.restart(fresh_seed()),
+            Intent::ExportHistory(csv) => {
+                if let Some(path) = &history_path {
+                    trainees.export(path, csv, export_dir());
+                }
+            }
             Intent::StartAccountStep => {
                 if let Some(account) = &accounts.active
                     && let Some(session) = account.run.start_step()

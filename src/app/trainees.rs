@@ -28,6 +28,8 @@ pub struct Trainees {
     pub techniques: Vec<TechniqueUse>,
     /// The trainee's accounts, oldest first.
     pub accounts: Vec<SavedAccount>,
+    /// The last history export written.
+    pub exported: Option<PathBuf>,
     tasks: Vec<Task<Outcome>>,
 }
 
@@ -46,10 +48,51 @@ enum Outcome {
         accounts: Vec<SavedAccount>,
         saved: bool,
     },
+    /// A history export was written here.
+    Exported(PathBuf),
     Failed(String),
 }
 
 impl Trainees {
+    /// Writes the current trainee's history as CSV (`csv`) or JSON into `dir`, on the IO pool.
+    pub fn export(&mut self, path: &HistoryPath, csv: bool, dir: PathBuf) {
+        let Some(name) = self.current.clone() else {
+            return;
+        };
+        let path = path.0.clone();
+        self.tasks.push(IoTaskPool::get().spawn(async move {
+            let run = || -> Result<Outcome, String> {
+                let (history, _) = History::open(&path).map_err(|e| e.to_string())?;
+                let profile = history
+                    .profile_or_create(&name)
+                    .map_err(|e| e.to_string())?;
+                let sessions = history.sessions(&profile).map_err(|e| e.to_string())?;
+                let text = if csv {
+                    let mistakes = history
+                        .mistakes_by_session(Some(&profile))
+                        .map_err(|e| e.to_string())?;
+                    crate::export::to_csv(&sessions, &|id| {
+                        mistakes.get(&id).cloned().unwrap_or_default()
+                    })
+                } else {
+                    crate::export::to_json(&sessions)
+                };
+                // A name safe on every file system, whatever the trainee typed.
+                let safe: String = name
+                    .chars()
+                    .map(|c| if c.is_alphanumeric() { c } else { '_' })
+                    .collect();
+                let file = dir.join(format!(
+                    "rapport-history-{safe}.{}",
+                    if csv { "csv" } else { "json" }
+                ));
+                super::settings::write_atomically(&file, &text).map_err(|e| e.to_string())?;
+                Ok(Outcome::Exported(file))
+            };
+            run().unwrap_or_else(Outcome::Failed)
+        }));
+    }
+
     pub fn is_busy(&self) -> bool {
         !self.tasks.is_empty()
     }
@@ -171,6 +214,10 @@ fn finish_tasks(mut trainees: ResMut<Trainees>) {
                     trainees.techniques = techniques;
                     trainees.accounts = accounts;
                 }
+            }
+            Outcome::Exported(file) => {
+                trainees.notice = Some(file.display().to_string());
+                trainees.exported = Some(file);
             }
             Outcome::Failed(why) => trainees.notice = Some(why),
         }

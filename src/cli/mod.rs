@@ -87,6 +87,18 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A trainee's (or the whole PC's) history as a file: CSV that Excel opens with Chinese
+    /// intact, one row per visit; or JSON with every report.
+    Export {
+        #[arg(long)]
+        profile: Option<String>,
+        /// csv or json.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// Where to write it; without it, standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// One trainee's progress: mastery per personality × objection and what to practise next.
     Progress {
         #[arg(long)]
@@ -347,6 +359,11 @@ pub fn run(command: Command) -> ExitCode {
             json,
         ),
         Command::History { profile, json } => history(profile.as_deref(), json),
+        Command::Export {
+            profile,
+            format,
+            out,
+        } => export(profile.as_deref(), &format, out.as_deref()),
         Command::Progress { profile, json } => progress(&profile, json),
         Command::Simulate {
             file,
@@ -560,6 +577,55 @@ fn find_profile(
             Err(1)
         }
     }
+}
+
+fn export(profile: Option<&str>, format: &str, out: Option<&Path>) -> u8 {
+    if !matches!(format, "csv" | "json") {
+        eprintln!("unknown format `{format}`; expected csv or json");
+        return 2;
+    }
+    let history = match open_history() {
+        Ok(h) => h,
+        Err(code) => return code,
+    };
+    let found = match profile.map(|name| find_profile(&history, name)).transpose() {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let read = match &found {
+        Some(p) => history.sessions(p),
+        None => history.all_sessions(),
+    }
+    .and_then(|s| Ok((s, history.mistakes_by_session(found.as_ref())?)));
+    let (sessions, mistakes) = match read {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
+    let text = if format == "csv" {
+        rapport::export::to_csv(&sessions, &|id| {
+            mistakes.get(&id).cloned().unwrap_or_default()
+        })
+    } else {
+        rapport::export::to_json(&sessions)
+    };
+    match out {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, text) {
+                eprintln!("{}: cannot write: {e}", path.display());
+                return 1;
+            }
+            eprintln!(
+                "{} session(s) written to {}",
+                sessions.len(),
+                path.display()
+            );
+        }
+        None => print!("{text}"),
+    }
+    0
 }
 
 fn history(profile: Option<&str>, json: bool) -> u8 {

@@ -54,6 +54,8 @@ pub struct ProgressView {
     pub mistakes: Vec<(String, u32)>,
     /// The trainee's accounts: title, steps taken, stage, score so far, finished.
     pub accounts: Vec<AccountLine>,
+    /// Where the last export went.
+    pub exported: Option<String>,
     pub locale: Locale,
 }
 
@@ -164,6 +166,7 @@ impl ProgressView {
             techniques,
             mistakes,
             accounts,
+            exported: trainees.exported.as_ref().map(|p| p.display().to_string()),
             locale,
         }
     }
@@ -241,6 +244,21 @@ pub fn progress_ui(ui: &mut egui::Ui, view: &ProgressView) -> Option<Intent> {
                 });
                 return;
             };
+            ui.horizontal(|ui| {
+                if ui.button(tr(T::ExportHistoryCsv, l)).clicked() {
+                    intent = Some(Intent::ExportHistory(true));
+                }
+                if ui.button(tr(T::ExportHistoryJson, l)).clicked() {
+                    intent = Some(Intent::ExportHistory(false));
+                }
+                if let Some(path) = &view.exported {
+                    ui.label(
+                        egui::RichText::new(format!("{}: {path}", tr(T::Exported, l)))
+                            .small()
+                            .color(theme::MUTED),
+                    );
+                }
+            });
             section(ui, tr(T::MasteryMap, l));
             ui.label(
                 egui::RichText::new(tr(T::MasteryHint, l))
