@@ -154,6 +154,17 @@ struct Partial {
     broken: bool,
 }
 
+/// `explore_account` for each of the gate's seeds, the seeds in parallel.
+pub fn explore_account_seeds(account: &Arc<Account>) -> Vec<AccountFigures> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = ACCOUNT_GATE_SEEDS
+            .iter()
+            .map(|&seed| scope.spawn(move || explore_account(account, seed)))
+            .collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    })
+}
+
 /// Plays every line of every step of `account` with `seed` (merging runs in the same state,
 /// keeping the better), and measures best play and neglect.
 pub fn explore_account(account: &Arc<Account>, seed: u64) -> AccountFigures {

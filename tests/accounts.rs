@@ -340,10 +340,8 @@ fn shipped_accounts_validate_in_pairs_and_pass_the_account_gate() {
             continue;
         }
         let account = Arc::new(account);
-        let figures: Vec<_> = rapport::gate::ACCOUNT_GATE_SEEDS
-            .iter()
-            .map(|&s| rapport::gate::explore_account(&account, s))
-            .collect();
+        let figures = rapport::gate::explore_account_seeds(&account);
+        assert_eq!(figures.len(), rapport::gate::ACCOUNT_GATE_SEEDS.len());
         for p in rapport::gate::account_problems(&account, &figures) {
             failures.push(format!("{}: {p}", path.display()));
         }
@@ -384,5 +382,28 @@ fn the_best_line_reaches_trust_in_the_organisation_only_at_the_end() {
         rapport::gate::account_problems(&account, &[f])
             .iter()
             .any(|p| p.contains("never reaches trust in the organisation"))
+    );
+}
+
+#[test]
+fn a_missing_visit_is_reported_whatever_its_path_says() {
+    let loaded = load_all(&[PathBuf::from(
+        "tests/fixtures/accounts-broken/diagnosis-in-path.account.ron",
+    )]);
+    assert!(
+        loaded.accounts.is_empty(),
+        "an account without its visit must not load"
+    );
+    let problems: Vec<String> = loaded
+        .problems
+        .values()
+        .flatten()
+        .map(|p| p.to_string())
+        .collect();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("cannot be loaded: no such file")),
+        "{problems:#?}"
     );
 }

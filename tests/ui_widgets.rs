@@ -137,10 +137,7 @@ fn the_library_lays_out_only_the_cards_in_view() {
     let mut paths: Vec<_> = std::fs::read_dir("scenarios")
         .expect("scenario folder")
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            !p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('_'))
-        })
+        .filter(|p| rapport::catalog::is_listed_scenario(p))
         .collect();
     paths.sort();
     for path in paths {

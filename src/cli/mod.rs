@@ -464,10 +464,7 @@ fn gate(paths: &[PathBuf], json: bool) -> u8 {
                 cues,
             });
         }
-        let figures: Vec<_> = rapport::gate::ACCOUNT_GATE_SEEDS
-            .iter()
-            .map(|&seed| rapport::gate::explore_account(&account, seed))
-            .collect();
+        let figures = rapport::gate::explore_account_seeds(&account);
         let problems = rapport::gate::account_problems(&account, &figures);
         accounts.push(AccountGateOut {
             file: path.display().to_string(),
