@@ -153,5 +153,12 @@ fn account(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, parse_and_validate, analysis, shipped, engine, account);
+criterion_group!(
+    benches,
+    parse_and_validate,
+    analysis,
+    shipped,
+    engine,
+    account
+);
 criterion_main!(benches);
