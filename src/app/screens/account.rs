@@ -160,72 +160,47 @@ pub fn account_ui(ui: &mut egui::Ui, view: &AccountView) -> Option<Intent> {
     let r = &view.report;
     let mut intent = None;
 
-    // What comes next, always in sight at the bottom.
+    // What comes next, always in sight at the bottom: one line and the button.
     egui::Panel::bottom("account-next")
+        .resizable(false)
         .frame(
             egui::Frame::NONE
                 .fill(theme::PANEL)
                 .inner_margin(egui::Margin::symmetric(16, 10)),
         )
-        .show(ui, |ui| match &view.next {
-            Some(next) => {
-                ui.horizontal(|ui| {
-                    ui.label(
-                        egui::RichText::new(fill(tr(T::AccountNext, l), &[&next.title, &next.day]))
-                            .strong()
-                            .size(18.0),
-                    );
-                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                        let label = if next.interlude {
-                            tr(T::StartInterlude, l)
-                        } else {
-                            tr(T::StartVisit, l)
-                        };
-                        if ui
-                            .add(egui::Button::new(
-                                egui::RichText::new(label).strong().size(18.0),
-                            ))
-                            .clicked()
-                        {
-                            intent = Some(Intent::StartAccountStep);
-                        }
-                    });
-                });
-                if !next.note.is_empty() {
-                    ui.label(egui::RichText::new(&next.note).italics());
-                }
-                if next.cooled > 0 {
-                    ui.label(
-                        egui::RichText::new(fill(
-                            tr(
-                                if next.stage_falls {
-                                    T::AccountCoolsAndFalls
-                                } else {
-                                    T::AccountCools
-                                },
-                                l,
-                            ),
-                            &[&next.cooled],
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                let (text, button, wanted) = match &view.next {
+                    Some(next) => (
+                        fill(tr(T::AccountNext, l), &[&next.title, &next.day]),
+                        tr(
+                            if next.interlude {
+                                T::StartInterlude
+                            } else {
+                                T::StartVisit
+                            },
+                            l,
+                        ),
+                        Intent::StartAccountStep,
+                    ),
+                    None => (
+                        fill(tr(T::AccountComplete, l), &[&r.score.total]),
+                        tr(T::AccountAgain, l),
+                        Intent::RestartAccount,
+                    ),
+                };
+                ui.label(egui::RichText::new(text).strong().size(18.0));
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui
+                        .add(egui::Button::new(
+                            egui::RichText::new(button).strong().size(18.0),
                         ))
-                        .color(theme::BAD),
-                    );
-                }
-                ui.label(egui::RichText::new(&next.brief).color(theme::MUTED));
-            }
-            None => {
-                ui.horizontal(|ui| {
-                    ui.label(
-                        egui::RichText::new(fill(tr(T::AccountComplete, l), &[&r.score.total]))
-                            .strong()
-                            .size(18.0),
-                    );
-                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                        if ui.button(tr(T::AccountAgain, l)).clicked() {
-                            intent = Some(Intent::RestartAccount);
-                        }
-                    });
+                        .clicked()
+                    {
+                        intent = Some(wanted);
+                    }
                 });
-            }
+            });
         });
 
     egui::CentralPanel::default().show(ui, |ui| {
@@ -250,6 +225,31 @@ pub fn account_ui(ui: &mut egui::Ui, view: &AccountView) -> Option<Intent> {
             ui.label(&view.summary);
             if let Some(n) = &view.notice {
                 ui.label(egui::RichText::new(n).color(theme::BAD));
+            }
+
+            // The next step's situation first: the trainee reads it before starting.
+            if let Some(next) = &view.next {
+                section(ui, &fill(tr(T::AccountNext, l), &[&next.title, &next.day]));
+                if !next.note.is_empty() {
+                    ui.label(egui::RichText::new(&next.note).italics());
+                }
+                if next.cooled > 0 {
+                    ui.label(
+                        egui::RichText::new(fill(
+                            tr(
+                                if next.stage_falls {
+                                    T::AccountCoolsAndFalls
+                                } else {
+                                    T::AccountCools
+                                },
+                                l,
+                            ),
+                            &[&next.cooled],
+                        ))
+                        .color(theme::BAD),
+                    );
+                }
+                ui.label(egui::RichText::new(&next.brief).color(theme::MUTED));
             }
 
             if !r.steps.is_empty() {
