@@ -535,31 +535,29 @@ fn check_condition(
     cond: &AccountCondition,
 ) {
     match cond {
-        AccountCondition::Flag(f) | AccountCondition::NotFlag(f) => {
-            if !scn.flags.iter().any(|x| x == f) {
-                p.within(
-                    &quoted(visit),
-                    &quoted(f),
-                    format!(
-                        "visit `{visit}`: flag `{f}` is not a flag of its scenario `{}` ({})",
-                        scn.id(),
-                        if scn.flags.is_empty() {
-                            "it has none".to_string()
-                        } else {
-                            format!("it has: {}", scn.flags.join(", "))
-                        }
-                    ),
-                );
-            }
+        AccountCondition::Flag(f) | AccountCondition::NotFlag(f)
+            if !scn.flags.iter().any(|x| x == f) =>
+        {
+            p.within(
+                &quoted(visit),
+                &quoted(f),
+                format!(
+                    "visit `{visit}`: flag `{f}` is not a flag of its scenario `{}` ({})",
+                    scn.id(),
+                    if scn.flags.is_empty() {
+                        "it has none".to_string()
+                    } else {
+                        format!("it has: {}", scn.flags.join(", "))
+                    }
+                ),
+            );
         }
-        AccountCondition::Milestone(m) => {
-            if model.milestone(m).is_none() {
-                p.within(
-                    &quoted(visit),
-                    &quoted(m),
-                    format!("visit `{visit}`: unknown milestone `{m}`"),
-                );
-            }
+        AccountCondition::Milestone(m) if model.milestone(m).is_none() => {
+            p.within(
+                &quoted(visit),
+                &quoted(m),
+                format!("visit `{visit}`: unknown milestone `{m}`"),
+            );
         }
         AccountCondition::TrustAtLeast(t) | AccountCondition::TrustBelow(t)
             if !(0..=100).contains(t) =>
@@ -1290,11 +1288,11 @@ fn holds(
             .iter()
             .position(|x| x == f)
             .is_some_and(|i| end.flags & (1 << i) != 0),
-        AccountCondition::NotFlag(f) => !scn
+        AccountCondition::NotFlag(f) => scn
             .flags
             .iter()
             .position(|x| x == f)
-            .is_some_and(|i| end.flags & (1 << i) != 0),
+            .is_none_or(|i| end.flags & (1 << i) == 0),
         AccountCondition::Milestone(m) => model
             .milestone(m)
             .is_some_and(|i| end.milestones & (1 << i) != 0),

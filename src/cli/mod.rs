@@ -742,7 +742,7 @@ fn progress(profile: &str, json: bool) -> u8 {
                 None => mistakes.push((&t.technique, t.uses)),
             }
         }
-        mistakes.sort_by(|a, b| b.1.cmp(&a.1));
+        mistakes.sort_by_key(|m| std::cmp::Reverse(m.1));
         if !mistakes.is_empty() {
             let list: Vec<String> = mistakes
                 .iter()

@@ -237,8 +237,11 @@ fn library_screen(
     library: Res<Library>,
     filter: Res<LibraryFilter>,
     settings: Res<Settings>,
-    trainees: Res<crate::app::trainees::Trainees>,
-    accounts: Res<crate::app::accounts::Accounts>,
+    // Who practises, and the accounts they follow.
+    (trainees, accounts): (
+        Res<crate::app::trainees::Trainees>,
+        Res<crate::app::accounts::Accounts>,
+    ),
     mut draft: Local<String>,
     mut intents: MessageWriter<Intent>,
 ) -> Result {
