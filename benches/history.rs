@@ -22,6 +22,7 @@ fn record(i: usize) -> SessionRecord {
         report: format!("{{\"padding\":\"{}\"}}", "x".repeat(3000)),
         finished_at: 1_700_000_000 + i as i64,
         // Three techniques a session, as a real one has on average.
+        duration_secs: Some(300 + (i % 600) as u32),
         techniques: ["give_data", "questioning", "idle_chatter"]
             .iter()
             .enumerate()

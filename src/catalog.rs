@@ -356,6 +356,48 @@ pub fn translation_problems(
     problems
 }
 
+/// The names of every scenario and account under `folder` in each language they exist in, by
+/// id — a scenario's own title and its translation's — for xAPI activity definitions.
+pub fn names_by_id(folder: &Path) -> BTreeMap<String, BTreeMap<String, String>> {
+    let files = expand(&[folder.to_path_buf()], true).unwrap_or_default();
+    let loaded = load_all(&files);
+    let tag = |l: crate::vocabulary::Locale| crate::xapi::language_tag(l.code()).to_string();
+    let mut out: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    let by_path: HashMap<PathBuf, &Scenario> = loaded
+        .scenarios
+        .iter()
+        .map(|(p, s)| (normalise(p), s))
+        .collect();
+    for (path, scn) in &loaded.scenarios {
+        let names = out.entry(scn.id().to_string()).or_default();
+        names.insert(tag(scn.locale()), scn.file.title.clone());
+        if let Some(rel) = &scn.file.translation
+            && let Some(partner) = by_path.get(&normalise(
+                &path.parent().unwrap_or(Path::new(".")).join(rel),
+            ))
+        {
+            names.insert(tag(partner.locale()), partner.file.title.clone());
+        }
+    }
+    let accounts: HashMap<PathBuf, &Account> = loaded
+        .accounts
+        .iter()
+        .map(|(p, a)| (normalise(p), a))
+        .collect();
+    for (path, account) in &loaded.accounts {
+        let names = out.entry(account.id().to_string()).or_default();
+        names.insert(tag(account.locale()), account.file.title.clone());
+        if let Some(rel) = &account.file.translation
+            && let Some(partner) = accounts.get(&normalise(
+                &path.parent().unwrap_or(Path::new(".")).join(rel),
+            ))
+        {
+            names.insert(tag(partner.locale()), partner.file.title.clone());
+        }
+    }
+    out
+}
+
 /// `path` with `.` and `..` resolved without touching the disk.
 pub fn normalise(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();

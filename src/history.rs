@@ -71,6 +71,7 @@ const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [
     );
     CREATE INDEX technique_use_by_session ON technique_use(session_id);
     ALTER TABLE session ADD COLUMN trust_end INTEGER;
+    ALTER TABLE session ADD COLUMN duration_s INTEGER;
     UPDATE session SET trust_end = json_extract(report, '$.trust_end')
         WHERE json_valid(report);
 ",
@@ -126,6 +127,10 @@ pub struct SessionRecord {
     /// Each technique used, with the customer's personality and its effect on trust.
     #[serde(default)]
     pub techniques: Vec<TechniqueUse>,
+    /// How long the trainee took, in seconds, when the shell measured it (the engine never
+    /// reads the clock).
+    #[serde(default)]
+    pub duration_secs: Option<u32>,
 }
 
 /// How a technique landed: summed over a session, or over a trainee's history.
@@ -527,8 +532,8 @@ fn insert_session(
         tx.execute(
             "INSERT INTO session (profile_id, scenario_id, scenario_hash, locale, personality, category,
                                   seed, choices, mode, score, report, finished_at, trust_end,
-                                  account_run_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                                  account_run_id, duration_s)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             params![
                 profile.id,
                 s.scenario_id,
@@ -544,6 +549,7 @@ fn insert_session(
                 s.finished_at,
                 trust_end,
                 account_run,
+                s.duration_secs,
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -579,7 +585,8 @@ impl History {
     fn query_sessions(&self, profile: Option<i64>) -> Result<Vec<Saved>, HistoryError> {
         let mut stmt = self.conn.prepare(
             "SELECT s.id, p.name, s.scenario_id, s.scenario_hash, s.locale, s.personality, s.category,
-                    s.seed, s.choices, s.mode, s.score, s.report, s.finished_at, a.account_id
+                    s.seed, s.choices, s.mode, s.score, s.report, s.finished_at, a.account_id,
+                    s.duration_s
              FROM session s JOIN profile p ON p.id = s.profile_id
              LEFT JOIN account_run a ON a.id = s.account_run_id
              WHERE ?1 IS NULL OR s.profile_id = ?1
@@ -607,6 +614,7 @@ impl History {
                     report: r.get(11)?,
                     finished_at: r.get(12)?,
                     techniques: Vec::new(),
+                    duration_secs: r.get(14)?,
                 },
             })
         })?;
@@ -705,6 +713,7 @@ pub fn record(session: &crate::Session, mode: &str) -> Option<SessionRecord> {
         report: serde_json::to_string(&report).unwrap_or_default(),
         finished_at: now(),
         techniques: technique_uses(session),
+        duration_secs: None,
     })
 }
 

@@ -24,6 +24,7 @@ pub mod scoring;
 pub mod settings;
 pub mod text;
 pub mod vocabulary;
+pub mod xapi;
 
 #[cfg(feature = "gui")]
 pub mod app;

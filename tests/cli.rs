@@ -294,6 +294,22 @@ fn a_played_session_goes_into_the_trainees_history_and_progress() {
         all[0]["report"]["score"]["total"].is_number(),
         "the report as an object"
     );
+    // xAPI statement files for an LMS: every statement keeps the specification's rules.
+    let o = run(&[
+        "export",
+        "--format",
+        "xapi",
+        "--scenarios",
+        "tests/fixtures/good",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let statements: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let statements = statements.as_array().expect("a list");
+    assert_eq!(statements.len(), 3);
+    for s in statements {
+        assert!(rapport::xapi::problems(s).is_empty(), "{s:#}");
+        assert_eq!(s["object"]["definition"]["name"]["en-US"], "Short sale");
+    }
     let o = run(&["export", "--format", "xls"]);
     assert_eq!(o.status.code(), Some(2));
     let o = run(&["progress", "--profile", "nobody"]);

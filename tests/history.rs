@@ -34,6 +34,7 @@ fn record(
         score,
         report: "{}".into(),
         finished_at: rapport::history::now(),
+        duration_secs: Some(300),
         techniques: vec![rapport::history::TechniqueUse {
             technique: "give_data".into(),
             personality,

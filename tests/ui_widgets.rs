@@ -42,6 +42,7 @@ fn running(choices: &[usize], mode: Mode) -> ActiveSession {
             debrief,
             saved: false,
             account_step: false,
+            started: std::time::Instant::now(),
         }),
         notice: None,
     }

@@ -138,18 +138,20 @@ impl Accounts {
         &mut self,
         session: &crate::engine::Session,
         history: Option<&HistoryPath>,
+        took_secs: u32,
     ) -> Result<(), String> {
         let Some(active) = &mut self.active else {
             return Err("no account is open".into());
         };
         active.run.finish_step(session).map_err(|e| e.to_string())?;
-        let (Some(trainee), Some(path), Some(record)) = (
+        let (Some(trainee), Some(path), Some(mut record)) = (
             active.trainee.clone(),
             history,
             crate::history::record(session, "account"),
         ) else {
             return Ok(());
         };
+        record.duration_secs = Some(took_secs);
         self.save(path.0.clone(), trainee, record);
         Ok(())
     }

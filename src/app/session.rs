@@ -104,6 +104,15 @@ pub struct Running {
     /// A step of the open account: its end goes to the account, and it cannot be replayed
     /// on its own.
     pub account_step: bool,
+    /// When the trainee started (for the duration in the history and in xAPI statements).
+    pub started: std::time::Instant,
+}
+
+impl Running {
+    /// Seconds since the trainee started.
+    pub fn seconds(&self) -> u32 {
+        self.started.elapsed().as_secs() as u32
+    }
 }
 
 pub struct SessionPlugin;
@@ -150,6 +159,7 @@ fn start(briefing: &Briefing, library: &Library) -> Option<Running> {
         debrief: None,
         saved: false,
         account_step: false,
+        started: std::time::Instant::now(),
     })
 }
 
@@ -199,6 +209,7 @@ pub fn apply_intents(
                     && !run.saved
                 {
                     run.session = session;
+                    run.started = std::time::Instant::now();
                     run.history.clear();
                     run.debrief = None;
                     next.set(Screen::RolePlay);
@@ -251,16 +262,18 @@ pub fn apply_intents(
                     }
                     if run.account_step {
                         if !run.saved {
-                            if let Err(why) =
-                                accounts.finish_step(&run.session, history_path.as_deref())
-                            {
+                            if let Err(why) = accounts.finish_step(
+                                &run.session,
+                                history_path.as_deref(),
+                                run.seconds(),
+                            ) {
                                 accounts.notice = Some(why);
                             }
                             run.saved = true;
                         }
                     } else if !run.saved
                         && let Some(path) = &history_path
-                        && let Some(record) = crate::history::record(
+                        && let Some(mut record) = crate::history::record(
                             &run.session,
                             match run.mode {
                                 Mode::Practice => "practice",
@@ -269,6 +282,7 @@ pub fn apply_intents(
                         )
                         && trainees.current.is_some()
                     {
+                        record.duration_secs = Some(run.seconds());
                         trainees.save(path, record);
                         run.saved = true;
                     }
@@ -357,6 +371,7 @@ pub fn apply_intents(
                         debrief: None,
                         saved: false,
                         account_step: true,
+                        started: std::time::Instant::now(),
                     });
                     active.notice = None;
                     next.set(Screen::RolePlay);

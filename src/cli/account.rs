@@ -137,9 +137,11 @@ pub fn play_account(args: AccountPlay) -> u8 {
             },
             None => None,
         };
+        let started = std::time::Instant::now();
         if let Err(code) = drive(&mut session, choices.as_mut(), args.json) {
             return code;
         }
+        let took = started.elapsed().as_secs() as u32;
         recorded_events.extend_from_slice(session.events());
         let between = match run.finish_step(&session) {
             Ok(events) => events,
@@ -167,9 +169,10 @@ pub fn play_account(args: AccountPlay) -> u8 {
         }
         recorded_events.extend(between);
         if let Some((history, profile, row)) = saving.as_mut() {
-            let Some(session_record) = rapport::history::record(&session, "account") else {
+            let Some(mut session_record) = rapport::history::record(&session, "account") else {
                 continue;
             };
+            session_record.duration_secs = Some(took);
             let account_record = rapport::history::account_record(&run);
             match history.save_account_step(profile, *row, &account_record, &session_record) {
                 Ok(id) => *row = Some(id),

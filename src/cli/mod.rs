@@ -92,9 +92,15 @@ pub enum Command {
     Export {
         #[arg(long)]
         profile: Option<String>,
-        /// csv or json.
+        /// csv, json, or xapi (xAPI 1.0.3 statements, for an LMS that imports files).
         #[arg(long, default_value = "csv")]
         format: String,
+        /// The scenario folder, for the activities' names in both languages (xapi).
+        #[arg(long, default_value = "scenarios")]
+        scenarios: PathBuf,
+        /// The organisation's home page the trainees' xAPI accounts belong to.
+        #[arg(long, default_value = "https://rapport.training/trainees")]
+        home_page: String,
         /// Where to write it; without it, standard output.
         #[arg(long)]
         out: Option<PathBuf>,
@@ -363,7 +369,15 @@ pub fn run(command: Command) -> ExitCode {
             profile,
             format,
             out,
-        } => export(profile.as_deref(), &format, out.as_deref()),
+            scenarios,
+            home_page,
+        } => export(
+            profile.as_deref(),
+            &format,
+            out.as_deref(),
+            &scenarios,
+            &home_page,
+        ),
         Command::Progress { profile, json } => progress(&profile, json),
         Command::Simulate {
             file,
@@ -576,9 +590,15 @@ fn find_profile(
     }
 }
 
-fn export(profile: Option<&str>, format: &str, out: Option<&Path>) -> u8 {
-    if !matches!(format, "csv" | "json") {
-        eprintln!("unknown format `{format}`; expected csv or json");
+fn export(
+    profile: Option<&str>,
+    format: &str,
+    out: Option<&Path>,
+    scenarios: &Path,
+    home_page: &str,
+) -> u8 {
+    if !matches!(format, "csv" | "json" | "xapi") {
+        eprintln!("unknown format `{format}`; expected csv, json or xapi");
         return 2;
     }
     let history = match open_history() {
@@ -601,12 +621,33 @@ fn export(profile: Option<&str>, format: &str, out: Option<&Path>) -> u8 {
             return 1;
         }
     };
-    let text = if format == "csv" {
-        rapport::export::to_csv(&sessions, &|id| {
+    let text = match format {
+        "csv" => rapport::export::to_csv(&sessions, &|id| {
             mistakes.get(&id).cloned().unwrap_or_default()
-        })
-    } else {
-        rapport::export::to_json(&sessions)
+        }),
+        "json" => rapport::export::to_json(&sessions),
+        _ => {
+            let names = catalog::names_by_id(scenarios);
+            let lookup = |id: &str| names.get(id).cloned().unwrap_or_default();
+            let mut statements: Vec<serde_json::Value> = sessions
+                .iter()
+                .map(|s| rapport::xapi::session_statement(s, home_page, &lookup))
+                .collect();
+            let profiles = match &found {
+                Some(p) => vec![p.clone()],
+                None => history.profiles().unwrap_or_default(),
+            };
+            for p in &profiles {
+                for a in history.accounts(p).unwrap_or_default() {
+                    if a.record.finished {
+                        statements.push(rapport::xapi::account_statement(
+                            &p.name, &a, home_page, &lookup,
+                        ));
+                    }
+                }
+            }
+            serde_json::to_string_pretty(&statements).unwrap_or_default()
+        }
     };
     match out {
         Some(path) => {

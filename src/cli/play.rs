@@ -50,9 +50,11 @@ pub fn play(
         print_events(session.events(), locale);
     }
     let mut script = choices.map(|c| c.into_iter());
+    let started = std::time::Instant::now();
     if let Err(code) = drive(&mut session, script.as_mut(), json) {
         return code;
     }
+    let took = started.elapsed().as_secs() as u32;
     if let Some(path) = record_to {
         let scenario_rel = relative_to(file, path);
         let rec = record(&session, &scenario_rel, personality);
@@ -62,7 +64,7 @@ pub fn play(
         }
     }
     if let Some(name) = profile
-        && let Err(e) = save_to_history(&session, name)
+        && let Err(e) = save_to_history(&session, name, took)
     {
         eprintln!("{e}");
         return 1;
@@ -151,7 +153,7 @@ pub(crate) fn drive(
 }
 
 /// Saves the finished session in the trainee's history (the profile is created if new).
-fn save_to_history(session: &Session, profile: &str) -> Result<(), String> {
+fn save_to_history(session: &Session, profile: &str, took_secs: u32) -> Result<(), String> {
     let path = rapport::history::History::default_path()
         .ok_or("no data folder for the history; set RAPPORT_DATA_DIR")?;
     let (mut history, notice) =
@@ -162,7 +164,8 @@ fn save_to_history(session: &Session, profile: &str) -> Result<(), String> {
     let profile = history
         .profile_or_create(profile)
         .map_err(|e| e.to_string())?;
-    let record = rapport::history::record(session, "cli").ok_or("the session has not ended")?;
+    let mut record = rapport::history::record(session, "cli").ok_or("the session has not ended")?;
+    record.duration_secs = Some(took_secs);
     history.save(&profile, &record).map_err(|e| e.to_string())?;
     Ok(())
 }
