@@ -362,8 +362,47 @@ impl History {
         account: &AccountRecord,
         session: &SessionRecord,
     ) -> Result<i64, HistoryError> {
-        let tx = self.conn.transaction()?;
+        // Immediate: saves of one account from two threads or two copies of the app take turns,
+        // so the lookup below sees the other's row.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let steps = serde_json::to_string(&account.steps).unwrap_or_default();
+        // Without a row id (the first save of a run, or a save issued before the first one's id
+        // came back), the run is the trainee's unfinished one of this account and seed whose
+        // steps agree with these; a save that arrives after a later one changes nothing of it.
+        let run = match run {
+            Some(id) => Some(id),
+            None => {
+                let mut stmt = tx.prepare(
+                    "SELECT id, steps FROM account_run
+                     WHERE profile_id = ?1 AND account_id = ?2 AND seed = ?3 AND finished = 0
+                     ORDER BY id DESC",
+                )?;
+                let candidates: Vec<(i64, String)> = stmt
+                    .query_map(
+                        params![profile.id, account.account_id, account.seed as i64],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )?
+                    .collect::<Result<_, _>>()?;
+                drop(stmt);
+                let mut found = None;
+                for (id, saved) in candidates {
+                    let saved: Vec<Vec<usize>> = serde_json::from_str(&saved).unwrap_or_default();
+                    let n = saved.len().min(account.steps.len());
+                    if saved[..n] == account.steps[..n] {
+                        if saved.len() > account.steps.len() {
+                            insert_session(&tx, profile, session, Some(id))?;
+                            tx.commit()?;
+                            return Ok(id);
+                        }
+                        found = Some(id);
+                        break;
+                    }
+                }
+                found
+            }
+        };
         let run_id = match run {
             Some(id) => {
                 let changed = tx.execute(

@@ -407,3 +407,36 @@ fn a_missing_visit_is_reported_whatever_its_path_says() {
         "{problems:#?}"
     );
 }
+
+#[test]
+fn inside_a_visit_trust_moves_only_on_the_trainees_choices() {
+    // Architecture invariant 10: cooling and broken promises happen between steps, in the
+    // account; inside a session trust changes only right after a line the trainee chose.
+    let account = clinic();
+    for seed in 1..6 {
+        for a in 1..=3usize {
+            for b in 1..=2usize {
+                let steps = vec![vec![a], vec![b], vec![1], vec![1]];
+                let Ok((run, events)) =
+                    rapport::recording::replay_account(account.clone(), seed, &steps)
+                else {
+                    continue;
+                };
+                let mut after_choice = false;
+                for e in &events {
+                    match e {
+                        Event::TraineeSays { .. } => after_choice = true,
+                        Event::CustomerSays { .. } => after_choice = false,
+                        Event::Breach { .. } | Event::PromiseBroken { .. } => after_choice = true,
+                        Event::TrustChanged { .. } => assert!(
+                            after_choice,
+                            "seed {seed} {steps:?}: trust moved without a choice: {e:?}"
+                        ),
+                        _ => {}
+                    }
+                }
+                assert!(!run.steps().is_empty());
+            }
+        }
+    }
+}

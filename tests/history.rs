@@ -368,3 +368,44 @@ fn an_account_is_saved_step_by_step_and_resumed_for_its_trainee_only() {
     let session = record("x", Personality::Analytical, Category::Need, 1);
     assert!(h.save_account_step(&bo, row, &other, &session).is_err());
 }
+
+#[test]
+fn saves_of_one_account_issued_before_the_first_returns_its_row_land_in_one_row() {
+    use rapport::account::AccountRun;
+    let path = temp("account-race");
+    let (mut h, _) = History::open(&path).expect("opens");
+    let ana = h.profile_or_create("Ana").expect("Ana");
+    let account = Arc::new(
+        rapport::catalog::Catalog::default()
+            .load_account(Path::new("tests/fixtures/accounts/clinic.account.ron"))
+            .expect("fixture loads"),
+    );
+    let mut run = AccountRun::new(account, 9);
+    let mut saves = Vec::new();
+    for _ in 0..2 {
+        let mut session = run.start_step().expect("a step");
+        session.choose(0).expect("choice");
+        run.finish_step(&session).expect("finish");
+        saves.push((
+            rapport::history::account_record(&run),
+            rapport::history::record(&session, "account").expect("ended"),
+        ));
+    }
+    // The app saved both steps without a row id, and the second save ran first.
+    for (account, session) in saves.iter().rev() {
+        h.save_account_step(&ana, None, account, session)
+            .expect("saved");
+    }
+    let runs = h.accounts(&ana).expect("accounts");
+    assert_eq!(runs.len(), 1, "one account, one row");
+    assert_eq!(
+        runs[0].record.steps,
+        vec![vec![1], vec![1]],
+        "the later state kept"
+    );
+    assert_eq!(
+        h.sessions(&ana).expect("sessions").len(),
+        2,
+        "both visits saved"
+    );
+}
