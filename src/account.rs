@@ -822,6 +822,25 @@ pub enum Upcoming {
     Finished,
 }
 
+/// The next step of an account, as it is announced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NextStep {
+    /// The step's number, from 1.
+    pub number: usize,
+    /// The visit's title, or the interlude's kind and title.
+    pub title: String,
+    pub interlude: bool,
+    /// The day it takes place, from the first visit.
+    pub day: u32,
+    /// The rule's note on the gap (visits only).
+    pub note: String,
+    /// The customer's brief for it.
+    pub brief: String,
+    /// Trust lost to cooling since the last contact, and whether the stage falls with it.
+    pub cooled: i32,
+    pub stage_falls: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AccountError {
     #[error("the account is complete; there is no next visit")]
@@ -952,6 +971,30 @@ impl AccountRun {
             }
             Upcoming::Finished => None,
         }
+    }
+
+    /// What comes next, as the app and the command line announce it; `None` when complete.
+    pub fn next_step(&self, locale: Locale) -> Option<NextStep> {
+        let (scenario, _, _, note) = self.next_parts()?;
+        let (title, interlude) = match &self.upcoming {
+            Upcoming::Interlude { interlude, .. } => {
+                let i = &self.account.interludes[*interlude];
+                (format!("{} — {}", i.kind.name(locale), i.title), true)
+            }
+            Upcoming::Visit { visit, .. } => (self.account.visits[*visit].title.clone(), false),
+            Upcoming::Finished => return None,
+        };
+        let (cooled, stage_falls) = self.cooling_ahead();
+        Some(NextStep {
+            number: self.steps.len() + 1,
+            title,
+            interlude,
+            day: self.next_day(),
+            note,
+            brief: scenario.file.customer.brief.clone(),
+            cooled,
+            stage_falls,
+        })
     }
 
     /// The trust lost to cooling before the next step, and whether the stage falls with it.

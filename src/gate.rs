@@ -12,26 +12,44 @@ pub const MIN_DISCRIMINATION: i64 = 30;
 /// Best play must take at least this many decisions.
 pub const MIN_DECISIONS_ON_BEST_PATH: usize = 6;
 
-/// Every way `scn` falls short of the gate, given its analysis and surface-cue figures.
-pub fn problems(scn: &Scenario, a: &Analysis, cues: &CueFigures) -> Vec<String> {
-    let mut failures = Vec::new();
-    let mut fail = |why: String| failures.push(why);
+/// What every scenario the gate checks, a library scenario or an account's step, must meet:
+/// every node and ending reachable, best play without mistakes, no surface cue that wins.
+/// `Err` when the scenario is too large to analyse exactly, so nothing can be checked.
+fn basic_problems(a: &Analysis, cues: &CueFigures) -> Result<Vec<String>, String> {
     if let Some(e) = &a.estimate {
-        fail(format!(
+        return Err(format!(
             "too large to analyse exactly, so nothing here can be checked: {}",
             e.why
         ));
-        return failures;
     }
+    let mut failures = Vec::new();
     if !a.unreached_nodes.is_empty() {
-        fail(format!("nodes no play reaches: {:?}", a.unreached_nodes));
+        failures.push(format!("nodes no play reaches: {:?}", a.unreached_nodes));
     }
     for e in a.endings.iter().filter(|e| !e.reachable) {
-        fail(format!("ending `{}` is unreachable", e.node));
+        failures.push(format!("ending `{}` is unreachable", e.node));
     }
     if !a.best_avoids_mistakes {
-        fail("the best score needs a choice marked as a mistake".into());
+        failures.push("the best score needs a choice marked as a mistake".into());
     }
+    for (policy, mean) in cues.winning_cues() {
+        failures.push(format!(
+            "always picking the {} line scores {mean:.1} on average, more than {} above the random median {}",
+            policy.name(),
+            crate::cues::LONGEST_OVER_RANDOM_MEDIAN,
+            cues.random_median
+        ));
+    }
+    Ok(failures)
+}
+
+/// Every way `scn` falls short of the gate, given its analysis and surface-cue figures.
+pub fn problems(scn: &Scenario, a: &Analysis, cues: &CueFigures) -> Vec<String> {
+    let mut failures = match basic_problems(a, cues) {
+        Ok(f) => f,
+        Err(why) => return vec![why],
+    };
+    let mut fail = |why: String| failures.push(why);
     if let Some(m) = a.best_with_mistake
         && m >= a.overall.best
     {
@@ -95,14 +113,6 @@ pub fn problems(scn: &Scenario, a: &Analysis, cues: &CueFigures) -> Vec<String> 
         fail(format!(
             "only {with_three} of {} decisions offer three or more choices",
             choice_counts.len()
-        ));
-    }
-    for (policy, mean) in cues.winning_cues() {
-        fail(format!(
-            "always picking the {} line scores {mean:.1} on average, more than {} above the random median {}",
-            policy.name(),
-            crate::cues::LONGEST_OVER_RANDOM_MEDIAN,
-            cues.random_median
         ));
     }
     failures
@@ -333,20 +343,10 @@ pub fn step_problems(
     cues: &CueFigures,
     interlude: bool,
 ) -> Vec<String> {
-    let mut failures = Vec::new();
-    if let Some(e) = &a.estimate {
-        failures.push(format!("too large to analyse exactly: {}", e.why));
-        return failures;
-    }
-    if !a.unreached_nodes.is_empty() {
-        failures.push(format!("nodes no play reaches: {:?}", a.unreached_nodes));
-    }
-    for e in a.endings.iter().filter(|e| !e.reachable) {
-        failures.push(format!("ending `{}` is unreachable", e.node));
-    }
-    if !a.best_avoids_mistakes {
-        failures.push("the best score needs a choice marked as a mistake".into());
-    }
+    let mut failures = match basic_problems(a, cues) {
+        Ok(f) => f,
+        Err(why) => return vec![why],
+    };
     let min_decisions = if interlude {
         1
     } else {
@@ -377,14 +377,6 @@ pub fn step_problems(
             .any(|n| matches!(&n.then, Then::Choices(l) if l.iter().any(|c| c.mistake)))
     {
         failures.push("no choice is marked as a mistake".into());
-    }
-    for (policy, mean) in cues.winning_cues() {
-        failures.push(format!(
-            "always picking the {} line scores {mean:.1} on average, more than {} above the random median {}",
-            policy.name(),
-            crate::cues::LONGEST_OVER_RANDOM_MEDIAN,
-            cues.random_median
-        ));
     }
     failures
 }

@@ -720,15 +720,20 @@ pub fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
+/// FNV-1a over `bytes`, its offset basis varied by `seed`: stable across runs and platforms,
+/// for content hashes and derived ids.
+pub fn fnv1a(seed: u64, bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes
+        .into_iter()
+        .fold(0xcbf2_9ce4_8422_2325 ^ seed, |h, b| {
+            (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+        })
+}
+
 /// A stable hash of a scenario's content (FNV-1a over its canonical RON), as hex.
 pub fn scenario_hash(scn: &crate::Scenario) -> String {
     let text = ron::ser::to_string(&scn.file).unwrap_or_default();
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{h:016x}")
+    format!("{:016x}", fnv1a(0, text.bytes()))
 }
 
 /// The record of a finished session, or `None` while it runs.

@@ -35,14 +35,7 @@ pub fn actor(profile: &str, home_page: &str) -> Value {
 /// A statement id that is the same every time for the same session, so that a store that
 /// receives it twice keeps one (an RFC 4122-shaped UUID, version 8: derived, not random).
 pub fn statement_id(kind: &str, key: &str) -> String {
-    let hash = |seed: u64| {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
-        for b in kind.bytes().chain([0]).chain(key.bytes()) {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        h
-    };
+    let hash = |seed: u64| crate::history::fnv1a(seed, kind.bytes().chain([0]).chain(key.bytes()));
     let (a, b) = (hash(1), hash(0x9e37_79b9_7f4a_7c15));
     let time_hi = ((a >> 16) as u16 & 0x0fff) | 0x8000;
     let clock = ((b >> 48) as u16 & 0x3fff) | 0x8000;

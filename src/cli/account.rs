@@ -2,7 +2,7 @@
 //! resumed through the trainee's history, with the account report at the end.
 
 use super::play::{drive, print_events};
-use rapport::account::{Account, AccountReport, AccountRun, Upcoming};
+use rapport::account::{Account, AccountReport, AccountRun};
 use rapport::catalog::Catalog;
 use rapport::history::{History, Profile};
 use rapport::recording::{AccountRecording, account_to_ron};
@@ -210,33 +210,26 @@ pub fn play_account(args: AccountPlay) -> u8 {
 }
 
 fn print_step_heading(run: &AccountRun, locale: Locale) {
-    let account = run.account();
-    let (title, note) = match run.upcoming() {
-        Upcoming::Visit { visit, note, .. } => (account.visits[*visit].title.clone(), note.clone()),
-        Upcoming::Interlude { interlude, .. } => {
-            let i = &account.interludes[*interlude];
-            (
-                format!("{} — {}", i.kind.name(locale), i.title),
-                String::new(),
-            )
-        }
-        Upcoming::Finished => return,
+    let Some(next) = run.next_step(locale) else {
+        return;
     };
     println!(
         "\n=== {} ===",
         fill(
             tr(T::AccountStepHeading, locale),
-            &[&(run.steps().len() + 1), &title, &run.next_day()]
+            &[&next.number, &next.title, &next.day]
         )
     );
-    if !note.is_empty() {
-        println!("{note}");
+    if !next.note.is_empty() {
+        println!("{}", next.note);
     }
-    let (cooled, stage_falls) = run.cooling_ahead();
-    if cooled > 0 {
+    if next.cooled > 0 {
         println!(
             "{}",
-            fill(tr(T::AccountCooled, locale), &[&cooled, &stage_falls])
+            fill(
+                tr(T::AccountCooled, locale),
+                &[&next.cooled, &next.stage_falls]
+            )
         );
     }
 }

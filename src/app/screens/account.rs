@@ -3,7 +3,7 @@
 //! account score with its rules, and the next visit to start.
 
 use super::{root_ui, section, top_bar};
-use crate::account::{AccountReport, Upcoming};
+use crate::account::{AccountReport, NextStep};
 use crate::app::Screen;
 use crate::app::accounts::Accounts;
 use crate::app::session::Intent;
@@ -26,19 +26,6 @@ impl Plugin for AccountScreenPlugin {
     }
 }
 
-/// What comes next, as the screen says it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NextStep {
-    pub title: String,
-    pub interlude: bool,
-    pub day: u32,
-    pub note: String,
-    /// The customer's brief for it.
-    pub brief: String,
-    pub cooled: i32,
-    pub stage_falls: bool,
-}
-
 /// What the account screen shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountView {
@@ -59,39 +46,7 @@ impl AccountView {
     pub fn build(accounts: &Accounts, locale: Locale) -> Option<AccountView> {
         let active = accounts.active.as_ref()?;
         let account = active.run.account();
-        let next = match active.run.upcoming() {
-            Upcoming::Finished => None,
-            upcoming => {
-                let (title, interlude, note) = match upcoming {
-                    Upcoming::Visit { visit, note, .. } => {
-                        (account.visits[*visit].title.clone(), false, note.clone())
-                    }
-                    Upcoming::Interlude { interlude, .. } => {
-                        let i = &account.interludes[*interlude];
-                        (
-                            format!("{} — {}", i.kind.name(locale), i.title),
-                            true,
-                            String::new(),
-                        )
-                    }
-                    Upcoming::Finished => (String::new(), false, String::new()),
-                };
-                let (cooled, stage_falls) = active.run.cooling_ahead();
-                Some(NextStep {
-                    title,
-                    interlude,
-                    day: active.run.next_day(),
-                    note,
-                    brief: active
-                        .run
-                        .next_scenario()
-                        .map(|s| s.file.customer.brief.clone())
-                        .unwrap_or_default(),
-                    cooled,
-                    stage_falls,
-                })
-            }
-        };
+        let next = active.run.next_step(locale);
         let model = &account.model;
         Some(AccountView {
             title: account.file.title.clone(),
