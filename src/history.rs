@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// The schema this Rapport writes; `MIGRATIONS[v]` takes a database from version `v` to `v + 1`.
-pub const SCHEMA_VERSION: i32 = 2;
+pub const SCHEMA_VERSION: i32 = 3;
 const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [
     "
     CREATE TABLE profile (
@@ -74,6 +74,23 @@ const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [
     ALTER TABLE session ADD COLUMN duration_s INTEGER;
     UPDATE session SET trust_end = json_extract(report, '$.trust_end')
         WHERE json_valid(report);
+",
+    // 3: the outbox of xAPI statements waiting for the organisation's learning record store.
+    // A statement is queued once (its id is derived from what it reports) and kept after it
+    // is sent, so that a statement is never queued or sent again.
+    "
+    CREATE TABLE xapi_outbox (
+        statement_id TEXT PRIMARY KEY,
+        source TEXT NOT NULL UNIQUE,
+        statement TEXT NOT NULL,
+        queued_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_try_at INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        sent_at INTEGER,
+        rejected TEXT
+    );
+    CREATE INDEX xapi_outbox_waiting ON xapi_outbox(sent_at, rejected, next_try_at);
 ",
 ];
 
@@ -198,6 +215,27 @@ pub struct Saved {
     pub account: Option<String>,
     #[serde(flatten)]
     pub record: SessionRecord,
+}
+
+/// A statement in the outbox: its id, what it reports (`session:<id>` or `account:<id>`) and
+/// its JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxItem {
+    pub statement_id: String,
+    pub source: String,
+    pub statement: String,
+}
+
+/// How many statements wait, were sent or were refused, and the last error, for the app's
+/// sync status.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutboxStatus {
+    pub waiting: i64,
+    pub sent: i64,
+    pub rejected: i64,
+    pub last_sent_at: Option<i64>,
+    pub last_error: Option<String>,
+    pub next_try_at: Option<i64>,
 }
 
 /// An open history database.
@@ -613,25 +651,25 @@ fn insert_session(
 impl History {
     /// The sessions of one profile (another trainee's never appear), oldest first.
     pub fn sessions(&self, profile: &Profile) -> Result<Vec<Saved>, HistoryError> {
-        self.query_sessions(Some(profile.id))
+        self.query_sessions(Some(profile.id), 0)
     }
 
     /// Every session on this PC, oldest first.
     pub fn all_sessions(&self) -> Result<Vec<Saved>, HistoryError> {
-        self.query_sessions(None)
+        self.query_sessions(None, 0)
     }
 
-    fn query_sessions(&self, profile: Option<i64>) -> Result<Vec<Saved>, HistoryError> {
+    fn query_sessions(&self, profile: Option<i64>, after_id: i64) -> Result<Vec<Saved>, HistoryError> {
         let mut stmt = self.conn.prepare(
             "SELECT s.id, p.name, s.scenario_id, s.scenario_hash, s.locale, s.personality, s.category,
                     s.seed, s.choices, s.mode, s.score, s.report, s.finished_at, a.account_id,
                     s.duration_s
              FROM session s JOIN profile p ON p.id = s.profile_id
              LEFT JOIN account_run a ON a.id = s.account_run_id
-             WHERE ?1 IS NULL OR s.profile_id = ?1
+             WHERE (?1 IS NULL OR s.profile_id = ?1) AND s.id > ?2
              ORDER BY s.finished_at, s.id",
         )?;
-        let rows = stmt.query_map([profile], |r| {
+        let rows = stmt.query_map(rusqlite::params![profile, after_id], |r| {
             let personality: String = r.get(5)?;
             let category: Option<String> = r.get(6)?;
             let choices: String = r.get(8)?;
@@ -680,6 +718,138 @@ impl History {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Sessions saved after session `after_id` (every session when it is 0), oldest first.
+    pub fn sessions_after(&self, after_id: i64) -> Result<Vec<Saved>, HistoryError> {
+        self.query_sessions(None, after_id)
+    }
+
+    /// Puts statements in the outbox, each under the thing it reports (`source`, e.g.
+    /// `session:12`); one already queued, by id or by source, is left as it is. Returns how
+    /// many were new.
+    pub fn queue_statements(&mut self, items: &[OutboxItem], now: i64) -> Result<usize, HistoryError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut new = 0;
+        {
+            let mut insert = tx.prepare(
+                "INSERT OR IGNORE INTO xapi_outbox (statement_id, source, statement, queued_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for item in items {
+                new += insert.execute(rusqlite::params![item.statement_id, item.source, item.statement, now])?;
+            }
+        }
+        tx.commit()?;
+        Ok(new)
+    }
+
+    /// The highest session id whose statement is queued (0 when none is).
+    pub fn last_queued_session(&self) -> Result<i64, HistoryError> {
+        Ok(self.conn.query_row(
+            "SELECT COALESCE(MAX(CAST(substr(source, 9) AS INTEGER)), 0) FROM xapi_outbox
+             WHERE source LIKE 'session:%'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Which `sources` are already in the outbox.
+    pub fn queued_sources(&self) -> Result<std::collections::HashSet<String>, HistoryError> {
+        let mut stmt = self.conn.prepare("SELECT source FROM xapi_outbox")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Up to `limit` statements waiting to be sent whose next try is due at `now`, oldest first.
+    pub fn outbox_due(&self, now: i64, limit: usize) -> Result<Vec<OutboxItem>, HistoryError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT statement_id, source, statement FROM xapi_outbox
+             WHERE sent_at IS NULL AND rejected IS NULL AND next_try_at <= ?1
+             ORDER BY queued_at, rowid LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![now, limit as i64], |r| {
+            Ok(OutboxItem {
+                statement_id: r.get(0)?,
+                source: r.get(1)?,
+                statement: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Marks statements as accepted by the store.
+    pub fn outbox_sent(&mut self, ids: &[String], now: i64) -> Result<(), HistoryError> {
+        let tx = self.conn.transaction()?;
+        for id in ids {
+            tx.execute(
+                "UPDATE xapi_outbox SET sent_at = ?2, last_error = NULL WHERE statement_id = ?1",
+                rusqlite::params![id, now],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Counts a failed try for statements and says when to try them again.
+    pub fn outbox_failed(&mut self, ids: &[String], error: &str, next_try_at: i64) -> Result<(), HistoryError> {
+        let tx = self.conn.transaction()?;
+        for id in ids {
+            tx.execute(
+                "UPDATE xapi_outbox SET attempts = attempts + 1, last_error = ?2, next_try_at = ?3
+                 WHERE statement_id = ?1",
+                rusqlite::params![id, error, next_try_at],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The most tries any waiting statement has had.
+    pub fn outbox_most_attempts(&self) -> Result<u32, HistoryError> {
+        Ok(self.conn.query_row(
+            "SELECT COALESCE(MAX(attempts), 0) FROM xapi_outbox
+             WHERE sent_at IS NULL AND rejected IS NULL",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Sets a statement aside that the store refuses for what it says (it is kept, never resent).
+    pub fn outbox_rejected(&mut self, id: &str, why: &str) -> Result<(), HistoryError> {
+        self.conn.execute(
+            "UPDATE xapi_outbox SET rejected = ?2, attempts = attempts + 1 WHERE statement_id = ?1",
+            rusqlite::params![id, why],
+        )?;
+        Ok(())
+    }
+
+    /// How the outbox stands, for the sync status.
+    pub fn outbox_status(&self) -> Result<OutboxStatus, HistoryError> {
+        Ok(self.conn.query_row(
+            "SELECT
+                COALESCE(SUM(sent_at IS NULL AND rejected IS NULL), 0),
+                COALESCE(SUM(sent_at IS NOT NULL), 0),
+                COALESCE(SUM(rejected IS NOT NULL), 0),
+                MAX(sent_at),
+                (SELECT last_error FROM xapi_outbox WHERE sent_at IS NULL AND rejected IS NULL
+                    AND last_error IS NOT NULL ORDER BY next_try_at DESC LIMIT 1),
+                (SELECT MIN(next_try_at) FROM xapi_outbox WHERE sent_at IS NULL AND rejected IS NULL)
+             FROM xapi_outbox",
+            [],
+            |r| {
+                Ok(OutboxStatus {
+                    waiting: r.get(0)?,
+                    sent: r.get(1)?,
+                    rejected: r.get(2)?,
+                    last_sent_at: r.get(3)?,
+                    last_error: r.get(4)?,
+                    next_try_at: r.get(5)?,
+                })
+            },
+        )?)
     }
 
     /// `PRAGMA integrity_check` as SQLite words it ("ok" when all is well).

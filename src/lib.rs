@@ -17,6 +17,7 @@ pub mod gate;
 pub mod generate;
 pub mod history;
 pub mod load;
+pub mod lrs;
 pub mod model;
 pub mod recording;
 pub mod scenario;

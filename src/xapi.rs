@@ -187,6 +187,59 @@ pub fn account_statement(profile: &str, a: &SavedAccount, home_page: &str, names
     })
 }
 
+/// The statements of a history, each with what it reports (`session:<id>`, `account:<id>`):
+/// every session after session `after_session` and every finished account not in `skip`,
+/// of one trainee or of everyone on the PC.
+pub fn statements_in(
+    history: &crate::history::History,
+    profile: Option<&crate::history::Profile>,
+    after_session: i64,
+    skip: &std::collections::HashSet<String>,
+    home_page: &str,
+    names: Names,
+) -> Result<Vec<(String, Value)>, crate::history::HistoryError> {
+    let sessions = match profile {
+        Some(p) => history.sessions(p)?,
+        None => history.sessions_after(after_session)?,
+    };
+    let mut out: Vec<(String, Value)> = sessions
+        .iter()
+        .filter(|s| s.id > after_session)
+        .map(|s| (format!("session:{}", s.id), session_statement(s, home_page, names)))
+        .collect();
+    let profiles = match profile {
+        Some(p) => vec![p.clone()],
+        None => history.profiles()?,
+    };
+    for p in &profiles {
+        for a in history.accounts(p)? {
+            let source = format!("account:{}", a.id);
+            if a.record.finished && !skip.contains(&source) {
+                out.push((source, account_statement(&p.name, &a, home_page, names)));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Puts the trainee's class in a statement as its team (an identified group on the
+/// organisation's home page), so that a trainer can fetch one class's statements.
+pub fn set_team(statement: &mut Value, group: &str, home_page: &str) {
+    statement["context"]["team"] = json!({
+        "objectType": "Group",
+        "name": group,
+        "account": {"homePage": home_page, "name": group},
+    });
+}
+
+/// The class a statement's trainee belongs to, if it names one.
+pub fn team_name(statement: &Value) -> Option<&str> {
+    let team = &statement["context"]["team"];
+    team["account"]["name"]
+        .as_str()
+        .or_else(|| team["name"].as_str())
+}
+
 // ---------------------------------------------------------------------------------------
 // The specification's rules (xAPI 1.0.3, part two: data)
 

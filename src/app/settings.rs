@@ -20,14 +20,8 @@ pub struct SettingsStore {
 
 impl SettingsStore {
     pub fn locate() -> SettingsStore {
-        let dir = std::env::var_os("RAPPORT_CONFIG_DIR")
-            .map(PathBuf::from)
-            .or_else(|| {
-                directories::ProjectDirs::from("org", "Rapport", "Rapport")
-                    .map(|d| d.config_dir().to_path_buf())
-            });
         SettingsStore {
-            path: dir.map(|d| d.join("settings.ron")),
+            path: crate::settings::default_path(),
             problem: None,
         }
     }

@@ -629,23 +629,21 @@ fn export(
         _ => {
             let names = catalog::names_by_id(scenarios);
             let lookup = |id: &str| names.get(id).cloned().unwrap_or_default();
-            let mut statements: Vec<serde_json::Value> = sessions
-                .iter()
-                .map(|s| rapport::xapi::session_statement(s, home_page, &lookup))
-                .collect();
-            let profiles = match &found {
-                Some(p) => vec![p.clone()],
-                None => history.profiles().unwrap_or_default(),
-            };
-            for p in &profiles {
-                for a in history.accounts(p).unwrap_or_default() {
-                    if a.record.finished {
-                        statements.push(rapport::xapi::account_statement(
-                            &p.name, &a, home_page, &lookup,
-                        ));
-                    }
+            let found_statements = rapport::xapi::statements_in(
+                &history,
+                found.as_ref(),
+                0,
+                &Default::default(),
+                home_page,
+                &lookup,
+            );
+            let statements: Vec<serde_json::Value> = match found_statements {
+                Ok(s) => s.into_iter().map(|(_, statement)| statement).collect(),
+                Err(e) => {
+                    eprintln!("{e}");
+                    return 1;
                 }
-            }
+            };
             serde_json::to_string_pretty(&statements).unwrap_or_default()
         }
     };
