@@ -8,6 +8,7 @@
 pub mod account;
 pub mod analysis;
 pub mod catalog;
+pub mod classvote;
 pub mod compile;
 pub mod cues;
 pub mod debrief;
