@@ -20,6 +20,10 @@ pub struct DecisionReview {
     /// The ending best play from the best choice reaches.
     pub best_ending: Option<(String, Outcome)>,
     pub was_best: bool,
+    /// Every option offered here with the best score still reachable after it, in the order
+    /// the trainee saw them (the class vote's debrief shows them beside the class's split).
+    #[serde(default)]
+    pub options: Vec<(String, u32)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -83,6 +87,14 @@ pub struct Review {
     pub exact: bool,
 }
 
+/// The options of decision `d` as the trainee saw them (their full-list indices).
+fn shown_order(scn: &crate::Scenario, d: &crate::engine::Decision) -> Vec<usize> {
+    match &scn.nodes[d.node].then {
+        Then::Choices(_) => crate::engine::visible_choices(scn, &d.state, d.node),
+        _ => (0..Personality::ALL.len()).collect(),
+    }
+}
+
 /// Works out the best choice at each decision of `session`; `None` once `cancel` is set.
 pub fn review(session: &Session, cancel: Option<&std::sync::atomic::AtomicBool>) -> Option<Review> {
     let scn = session.scenario();
@@ -127,6 +139,13 @@ pub fn review(session: &Session, cancel: Option<&std::sync::atomic::AtomicBool>)
             best_score,
             best_ending,
             was_best: chosen_best >= best_score,
+            options: shown_order(scn, d)
+                .into_iter()
+                .map(|i| {
+                    let value = values.iter().find(|(j, _)| *j == i).map_or(0, |(_, v)| *v);
+                    (text(i), value)
+                })
+                .collect(),
         });
     }
     if cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {

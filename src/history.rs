@@ -659,7 +659,11 @@ impl History {
         self.query_sessions(None, 0)
     }
 
-    fn query_sessions(&self, profile: Option<i64>, after_id: i64) -> Result<Vec<Saved>, HistoryError> {
+    fn query_sessions(
+        &self,
+        profile: Option<i64>,
+        after_id: i64,
+    ) -> Result<Vec<Saved>, HistoryError> {
         let mut stmt = self.conn.prepare(
             "SELECT s.id, p.name, s.scenario_id, s.scenario_hash, s.locale, s.personality, s.category,
                     s.seed, s.choices, s.mode, s.score, s.report, s.finished_at, a.account_id,
@@ -728,7 +732,11 @@ impl History {
     /// Puts statements in the outbox, each under the thing it reports (`source`, e.g.
     /// `session:12`); one already queued, by id or by source, is left as it is. Returns how
     /// many were new.
-    pub fn queue_statements(&mut self, items: &[OutboxItem], now: i64) -> Result<usize, HistoryError> {
+    pub fn queue_statements(
+        &mut self,
+        items: &[OutboxItem],
+        now: i64,
+    ) -> Result<usize, HistoryError> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -739,7 +747,12 @@ impl History {
                  VALUES (?1, ?2, ?3, ?4)",
             )?;
             for item in items {
-                new += insert.execute(rusqlite::params![item.statement_id, item.source, item.statement, now])?;
+                new += insert.execute(rusqlite::params![
+                    item.statement_id,
+                    item.source,
+                    item.statement,
+                    now
+                ])?;
             }
         }
         tx.commit()?;
@@ -794,7 +807,12 @@ impl History {
     }
 
     /// Counts a failed try for statements and says when to try them again.
-    pub fn outbox_failed(&mut self, ids: &[String], error: &str, next_try_at: i64) -> Result<(), HistoryError> {
+    pub fn outbox_failed(
+        &mut self,
+        ids: &[String],
+        error: &str,
+        next_try_at: i64,
+    ) -> Result<(), HistoryError> {
         let tx = self.conn.transaction()?;
         for id in ids {
             tx.execute(

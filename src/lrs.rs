@@ -252,8 +252,8 @@ pub fn fetch_statements(lrs: &LrsSettings, group: Option<&str>) -> Result<Vec<Va
             let said: String = scrub(&text, lrs).chars().take(300).collect();
             return Err(format!("{url}: HTTP {status}: {said}"));
         }
-        let page: Value =
-            serde_json::from_str(&text).map_err(|e| format!("{url}: not a statement result: {e}"))?;
+        let page: Value = serde_json::from_str(&text)
+            .map_err(|e| format!("{url}: not a statement result: {e}"))?;
         for s in page["statements"].as_array().into_iter().flatten() {
             if group.is_none_or(|g| xapi::team_name(s) == Some(g)) {
                 out.push(s.clone());
@@ -293,7 +293,10 @@ mod tests {
 
     #[test]
     fn relative_more_links_resolve_against_the_endpoint_origin() {
-        assert_eq!(origin("https://lrs.example.org:8443/xAPI/"), "https://lrs.example.org:8443");
+        assert_eq!(
+            origin("https://lrs.example.org:8443/xAPI/"),
+            "https://lrs.example.org:8443"
+        );
         assert_eq!(origin("http://127.0.0.1:9/"), "http://127.0.0.1:9");
     }
 

@@ -57,7 +57,14 @@ impl std::fmt::Debug for LrsSettings {
         f.debug_struct("LrsSettings")
             .field("endpoint", &self.endpoint)
             .field("username", &self.username)
-            .field("password", &if self.password.is_empty() { "" } else { "(hidden)" })
+            .field(
+                "password",
+                &if self.password.is_empty() {
+                    ""
+                } else {
+                    "(hidden)"
+                },
+            )
             .field("home_page", &self.home_page)
             .field("group", &self.group)
             .finish()
@@ -87,7 +94,10 @@ impl LrsSettings {
                     .into(),
             );
         }
-        if endpoint.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if endpoint
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
+        {
             return Some("the LRS endpoint contains spaces".into());
         }
         if self.username.is_empty() {
@@ -169,7 +179,10 @@ impl Settings {
         }
         if self.class_vote_address.trim().is_empty()
             || (self.class_vote_address != "auto"
-                && self.class_vote_address.parse::<std::net::SocketAddr>().is_err())
+                && self
+                    .class_vote_address
+                    .parse::<std::net::SocketAddr>()
+                    .is_err())
         {
             changes.push(format!(
                 "class_vote_address {:?} is neither `auto` nor an address and port such as 192.168.1.20:8080; using auto",
@@ -248,7 +261,10 @@ mod tests {
             ..LrsSettings::default()
         };
         assert_eq!(with("https://lrs.example.org/xAPI").problem(), None);
-        assert_eq!(with("https://lrs.example.org/xAPI/").base(), "https://lrs.example.org/xAPI/");
+        assert_eq!(
+            with("https://lrs.example.org/xAPI/").base(),
+            "https://lrs.example.org/xAPI/"
+        );
         assert!(with("https://u:p@lrs.example.org/xAPI").problem().is_some());
         assert!(with("lrs.example.org").problem().is_some());
         assert!(with("https:///xAPI").problem().is_some());

@@ -281,6 +281,7 @@ pub enum T {
     ClassSkipped,
     ClassLoading,
     ClassBestLine,
+    VoteAddressHint,
 }
 
 pub fn tr(key: T, locale: Locale) -> &'static str {
@@ -526,9 +527,13 @@ pub fn tr(key: T, locale: Locale) -> &'static str {
             VoteChange => "You can change it until the presenter closes the vote.",
             VoteClosed => "The vote is closed: look at the projector.",
             VoteDecision => "Decision {0}: what should the salesperson say?",
-            VoteOffline => "No connection to the presenter's PC: check that your phone is on the classroom network.",
+            VoteOffline => {
+                "No connection to the presenter's PC: check that your phone is on the classroom network."
+            }
             VoteWrongCode => "That is not this class's code: check the projector.",
-            VoteUnknownDevice => "This phone has not joined yet; it is joining again, then vote once more.",
+            VoteUnknownDevice => {
+                "This phone has not joined yet; it is joining again, then vote once more."
+            }
             VoteNoSuchOption => "There are only {0} options.",
             VoteTooFast => "Too many votes at once: wait a moment and try again.",
             VoteFull => "The class vote is full.",
@@ -563,7 +568,9 @@ pub fn tr(key: T, locale: Locale) -> &'static str {
             ClassView => "Class view",
             ClassImportFolder => "Import a folder",
             ClassImportLrs => "Fetch the class from the LRS",
-            ClassFolderHint => "A folder of xAPI statement files (rapport export --format xapi) from the trainees' PCs",
+            ClassFolderHint => {
+                "A folder of xAPI statement files (rapport export --format xapi) from the trainees' PCs"
+            }
             ClassHeatMap => "The class: personality × objection (mean score, visits)",
             ClassTrainees => "Trainees",
             ClassMostMissed => "Decisions most often got wrong",
@@ -579,6 +586,9 @@ pub fn tr(key: T, locale: Locale) -> &'static str {
             ClassSkipped => "{0} files or statements skipped",
             ClassLoading => "Reading the class's results…",
             ClassBestLine => "best line",
+            VoteAddressHint => {
+                "Where phones reach the vote page: auto (this PC on the local network), or an address and port such as 192.168.1.20:8080."
+            }
         },
         L::ZhCn => match key {
             Progress => "学习进度",
@@ -798,26 +808,26 @@ pub fn tr(key: T, locale: Locale) -> &'static str {
             Mistake => "失误",
             PointOfNoReturn => "无法挽回的选择",
             ClassVote => "全班投票",
-            VoteEnterCode => "请输入投影上显示的四位数代码。",
+            VoteEnterCode => "请输入投影屏幕上的四位投票码。",
             VoteJoin => "加入",
-            VoteWaiting => "请等待讲师发起下一个问题。",
-            VoteVoted => "你选了 {0}。",
-            VoteChange => "讲师结束投票前可以改选。",
-            VoteClosed => "投票已结束，请看投影。",
-            VoteDecision => "第 {0} 个决策：销售代表该怎么回应？",
+            VoteWaiting => "请等待讲师出下一题。",
+            VoteVoted => "你投了第 {0} 项。",
+            VoteChange => "讲师结束投票前，都可以改投。",
+            VoteClosed => "投票已结束，请看投影屏幕。",
+            VoteDecision => "决策点 {0}：销售这时该怎么说？",
             VoteOffline => "连不上讲师的电脑，请确认手机连的是教室的网络。",
-            VoteWrongCode => "代码不对，请核对投影上的代码。",
+            VoteWrongCode => "这不是本班的投票码，请核对投影屏幕。",
             VoteUnknownDevice => "这部手机还没有加入，正在重新加入，请再投一次。",
             VoteNoSuchOption => "只有 {0} 个选项。",
-            VoteTooFast => "投票太频繁，请稍等再试。",
+            VoteTooFast => "操作太频繁，请稍等再试。",
             VoteFull => "本次投票人数已满。",
-            VoteTooLarge => "请求太大（最多 {0} 字节）。",
+            VoteTooLarge => "请求内容过大（最多 {0} 字节）。",
             VoteInvalid => "请求无效：{0}",
-            StartClassVote => "全班投票",
-            VoteScanHint => "扫描二维码，或打开 {0} 并输入代码",
-            VoteSessionCode => "代码",
+            StartClassVote => "发起全班投票",
+            VoteScanHint => "扫描二维码，或打开 {0} 输入投票码",
+            VoteSessionCode => "投票码",
             VoteCloseAndPlay => "结束投票，按全班的选择继续",
-            VoteTieBreak => "票数相同：请讲师选定一句",
+            VoteTieBreak => "平票：请选定用哪一句",
             VoteNoVotes => "还没有人投票：请稍候，或由讲师直接选择。",
             VoteCount => "{0} 票 · 已加入 {1} 部手机",
             EndClassVote => "结束全班投票",
@@ -825,9 +835,9 @@ pub fn tr(key: T, locale: Locale) -> &'static str {
             VoteLoopbackOnly => "未找到网络：只有本机能打开投票页。",
             ClassSplitHeading => "全班投票分布",
             ClassChose => "全班的选择",
-            OptionScore => "可达最高 {0} 分",
+            OptionScore => "最高可得 {0} 分",
             LrsHeading => "学习记录库（xAPI）",
-            LrsEndpoint => "地址",
+            LrsEndpoint => "接口地址",
             LrsUser => "用户名",
             LrsPassword => "密码",
             LrsHomePage => "机构主页",
@@ -835,29 +845,34 @@ pub fn tr(key: T, locale: Locale) -> &'static str {
             LrsSendNow => "立即发送",
             LrsRemove => "停止发送",
             SyncOff => "结果只保存在本机：未设置学习记录库。",
-            SyncStatus => "已发送到学习记录库：{1} · 待发送：{0} · 被拒绝：{2}",
-            SyncLastSent => "上次发送 {0}",
-            SyncRetry => "未发送：{0}。将于 {1} 重试。",
+            SyncStatus => "已发送至学习记录库 {1} 条 · 待发送 {0} 条 · 被拒收 {2} 条",
+            SyncLastSent => "上次发送于 {0}",
+            SyncRetry => "发送失败：{0}。将于 {1} 重试。",
             SyncSending => "正在发送……",
-            ClassView => "班级视图",
+            ClassView => "全班概览",
             ClassImportFolder => "导入文件夹",
-            ClassImportLrs => "从学习记录库读取本班",
-            ClassFolderHint => "存放各学员电脑导出的 xAPI 语句文件（rapport export --format xapi）的文件夹",
-            ClassHeatMap => "全班：性格 × 异议（平均分，次数）",
+            ClassImportLrs => "从学习记录库获取全班结果",
+            ClassFolderHint => {
+                "文件夹内应为各学员电脑导出的 xAPI 语句文件（rapport export --format xapi）"
+            }
+            ClassHeatMap => "全班掌握程度：性格 × 异议（平均分，练习次数）",
             ClassTrainees => "学员",
-            ClassMostMissed => "最常选错的决策",
-            ClassMissedBy => "{1} 次中有 {0} 次没选最佳的一句",
-            ClassRunNext => "下次全班一起练",
-            ClassRunNextWhy => "全班最弱的一格：{0} × {1}，平均 {2} 分",
-            ClassSaveCsv => "将视图另存为 CSV",
+            ClassMostMissed => "最常选错的决策点",
+            ClassMissedBy => "{1} 次中有 {0} 次没选最佳选项",
+            ClassRunNext => "建议下次全班一起练",
+            ClassRunNextWhy => "全班最薄弱的一格：{0} × {1}，平均 {2} 分",
+            ClassSaveCsv => "将全班概览存为 CSV",
             ClassEmpty => "尚未导入任何结果。",
-            ClassVisits => "次数",
+            ClassVisits => "练习次数",
             ClassMeanScore => "平均分",
-            ClassTrustEnd => "结束时信任",
-            ClassWeakest => "最弱项",
-            ClassSkipped => "跳过 {0} 个文件或语句",
+            ClassTrustEnd => "结束时的信任度",
+            ClassWeakest => "最薄弱项",
+            ClassSkipped => "已跳过 {0} 个文件或语句",
             ClassLoading => "正在读取全班结果……",
-            ClassBestLine => "最佳的一句",
+            ClassBestLine => "最佳选项",
+            VoteAddressHint => {
+                "手机打开投票页所用的地址：填 auto（自动使用本机的局域网地址），或填 IP 地址加端口，例如 192.168.1.20:8080。"
+            }
         },
     }
 }

@@ -205,7 +205,12 @@ pub fn statements_in(
     let mut out: Vec<(String, Value)> = sessions
         .iter()
         .filter(|s| s.id > after_session)
-        .map(|s| (format!("session:{}", s.id), session_statement(s, home_page, names)))
+        .map(|s| {
+            (
+                format!("session:{}", s.id),
+                session_statement(s, home_page, names),
+            )
+        })
         .collect();
     let profiles = match profile {
         Some(p) => vec![p.clone()],

@@ -39,7 +39,10 @@ fn post(agent: &ureq::Agent, server: &Server, path: &str, body: &str) -> (u16, s
         .expect("answered");
     let status = r.status().as_u16();
     let text = r.body_mut().read_to_string().unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+    )
 }
 
 fn join(agent: &ureq::Agent, server: &Server) -> String {
@@ -64,14 +67,18 @@ fn two_hundred_students_voting_at_once_are_each_counted_exactly_once() {
                     .expect("join answered");
                 assert_eq!(r.status(), 200);
                 let body: serde_json::Value =
-                    serde_json::from_str(&r.body_mut().read_to_string().expect("body")).expect("json");
+                    serde_json::from_str(&r.body_mut().read_to_string().expect("body"))
+                        .expect("json");
                 let device = body["device"].as_str().expect("token").to_string();
-                // Everyone first votes A, then a quarter change their mind.
+                // Everyone first votes for option 1, then a quarter change their mind.
                 let vote = |option: usize| {
                     let body = format!(
                         r#"{{"code":"4821","device":"{device}","ballot":1,"option":{option}}}"#
                     );
-                    let r = agent.post(url("/api/vote")).send(body.as_bytes()).expect("vote answered");
+                    let r = agent
+                        .post(url("/api/vote"))
+                        .send(body.as_bytes())
+                        .expect("vote answered");
                     assert_eq!(r.status(), 200);
                 };
                 vote(0);
@@ -144,7 +151,10 @@ fn bad_requests_get_a_clear_error_and_change_nothing() {
         ),
         (huge, 413, "too large"),
         (
-            format!(r#"{{"code":"{}","device":"{device}","ballot":1,"option":1}}"#, "4".repeat(50)),
+            format!(
+                r#"{{"code":"{}","device":"{device}","ballot":1,"option":1}}"#,
+                "4".repeat(50)
+            ),
             400,
             "longer than 8",
         ),
@@ -153,7 +163,10 @@ fn bad_requests_get_a_clear_error_and_change_nothing() {
         let (got, answer) = post(&agent, &server, "/api/vote", &body);
         let error = answer["error"].as_str().unwrap_or_default();
         assert_eq!(got, status, "{body:.80}: {answer}");
-        assert!(error.contains(says), "{body:.80}: `{error}` should say `{says}`");
+        assert!(
+            error.contains(says),
+            "{body:.80}: `{error}` should say `{says}`"
+        );
     }
     assert_eq!(server.with(|b| b.tally()), before, "nothing changed");
     let mut r = agent
@@ -162,7 +175,10 @@ fn bad_requests_get_a_clear_error_and_change_nothing() {
         .expect("answered");
     assert_eq!(r.status(), 403, "the page needs the session code");
     let body = r.body_mut().read_to_string().unwrap_or_default();
-    assert!(!body.contains("8 % above"), "nothing of the ballot without the code");
+    assert!(
+        !body.contains("8 % above"),
+        "nothing of the ballot without the code"
+    );
     server.stop();
 }
 
@@ -182,7 +198,11 @@ fn a_device_that_votes_too_fast_is_slowed_down_without_losing_its_vote() {
     let statuses: Vec<u16> = (0..8).map(|i| vote(i % 4).0).collect();
     assert_eq!(&statuses[..5], [200; 5]);
     assert!(statuses[5..].contains(&429), "{statuses:?}");
-    assert_eq!(server.with(|b| b.tally()).counts, [1, 0, 0, 0], "the fifth vote (A) stands");
+    assert_eq!(
+        server.with(|b| b.tally()).counts,
+        [1, 0, 0, 0],
+        "the fifth vote (option 1) stands"
+    );
     server.stop();
 }
 
@@ -208,7 +228,9 @@ fn the_page_is_served_with_its_script_and_safe_headers() {
         .expect("answered");
     assert_eq!(r.status(), 200);
     assert_eq!(
-        r.headers().get("x-content-type-options").and_then(|v| v.to_str().ok()),
+        r.headers()
+            .get("x-content-type-options")
+            .and_then(|v| v.to_str().ok()),
         Some("nosniff")
     );
     let page = r.body_mut().read_to_string().expect("page");

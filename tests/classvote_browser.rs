@@ -118,7 +118,11 @@ impl Driver {
     }
 
     fn go(&self, session: &str, url: &str) {
-        self.call("POST", &format!("/session/{session}/url"), Some(json!({"url": url})));
+        self.call(
+            "POST",
+            &format!("/session/{session}/url"),
+            Some(json!({"url": url})),
+        );
     }
 
     fn find(&self, session: &str, css: &str) -> Option<String> {
@@ -133,7 +137,11 @@ impl Driver {
     fn text(&self, session: &str, css: &str) -> String {
         self.find(session, css)
             .map(|el| {
-                self.call("GET", &format!("/session/{session}/element/{el}/text"), None)["value"]
+                self.call(
+                    "GET",
+                    &format!("/session/{session}/element/{el}/text"),
+                    None,
+                )["value"]
                     .as_str()
                     .unwrap_or_default()
                     .to_string()
@@ -142,8 +150,14 @@ impl Driver {
     }
 
     fn click(&self, session: &str, css: &str) {
-        let el = self.find(session, css).unwrap_or_else(|| panic!("{css} on the page"));
-        self.call("POST", &format!("/session/{session}/element/{el}/click"), None);
+        let el = self
+            .find(session, css)
+            .unwrap_or_else(|| panic!("{css} on the page"));
+        self.call(
+            "POST",
+            &format!("/session/{session}/element/{el}/click"),
+            None,
+        );
     }
 
     /// Waits until the text of `css` contains `wanted` (the page polls every 1.5 s).
@@ -213,11 +227,11 @@ fn students_vote_from_browsers_and_the_presenter_sees_their_tally() {
         d.go(phone, &url);
         d.wait_for_text(phone, "#line", "twice what we use");
     }
-    vote_as(&d, &phones[0], 0, "A");
-    vote_as(&d, &phones[1], 2, "C");
-    vote_as(&d, &phones[2], 1, "B");
+    vote_as(&d, &phones[0], 0, "1");
+    vote_as(&d, &phones[1], 2, "3");
+    vote_as(&d, &phones[2], 1, "2");
     // The third student changes their mind: the vote is replaced, not added.
-    vote_as(&d, &phones[2], 2, "C");
+    vote_as(&d, &phones[2], 2, "3");
     let tally = server.with(|b| b.tally());
     assert_eq!(tally.counts, [1, 0, 2]);
     assert_eq!(tally.devices, 3);
@@ -230,7 +244,10 @@ fn students_vote_from_browsers_and_the_presenter_sees_their_tally() {
 
     let shot = d.screenshot(&phones[1]);
     assert!(shot.starts_with(b"\x89PNG"), "a screenshot of a phone");
-    let _ = std::fs::write(std::env::temp_dir().join("rapport-class-vote-phone.png"), shot);
+    let _ = std::fs::write(
+        std::env::temp_dir().join("rapport-class-vote-phone.png"),
+        shot,
+    );
 
     // The presenter closes the vote: the phones say so and nothing more is counted.
     let split = server.with(|b| b.close()).expect("was open");

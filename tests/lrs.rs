@@ -63,7 +63,10 @@ fn statements_reach_the_store_exactly_once_through_outages_refusals_and_a_kill()
     store.stop();
     let report = sync(&mut h, &good, &lookup, now).expect("a pass");
     let queued = report.queued;
-    assert!(queued >= 4, "two visits, the account's steps, the account: {report:?}");
+    assert!(
+        queued >= 4,
+        "two visits, the account's steps, the account: {report:?}"
+    );
     assert_eq!(report.sent, 0);
     assert!(report.error.is_some());
     assert_eq!(report.status.waiting as usize, queued);
@@ -82,12 +85,15 @@ fn statements_reach_the_store_exactly_once_through_outages_refusals_and_a_kill()
     assert_eq!(stored.len(), queued, "one statement per visit and account");
     for s in &stored {
         assert_eq!(rapport::xapi::team_name(s), Some("Spring class"));
-        assert_eq!(s["actor"]["account"]["homePage"], "https://training.example.com/rapport");
+        assert_eq!(
+            s["actor"]["account"]["homePage"],
+            "https://training.example.com/rapport"
+        );
     }
 
     // The app was killed after the store took them but before they were marked: they go
     // again, and the store still holds each once (their ids are the same).
-    let conn = rusqlite::Connection::open(&h.path().to_path_buf()).expect("db");
+    let conn = rusqlite::Connection::open(h.path()).expect("db");
     conn.execute("UPDATE xapi_outbox SET sent_at = NULL", [])
         .expect("unmark");
     let report = sync(&mut h, &good, &lookup, now).expect("a pass");

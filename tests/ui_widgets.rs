@@ -117,6 +117,7 @@ fn debrief_shows_score_rules_and_offers_replay() {
             hide_score: false,
             account_step: false,
             locale: Locale::En,
+            class_splits: Vec::new(),
         };
         if let Some(i) = debrief_ui(ui, &view) {
             *sink.borrow_mut() = Some(i);

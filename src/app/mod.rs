@@ -3,6 +3,7 @@
 //! is the one system that changes anything.
 
 pub mod accounts;
+pub mod classvote;
 pub mod fullscreen;
 pub mod idle;
 pub mod library;
@@ -11,6 +12,7 @@ pub mod review;
 pub mod screens;
 pub mod session;
 pub mod settings;
+pub mod sync;
 pub mod theme;
 pub mod trainees;
 
@@ -45,6 +47,8 @@ impl Plugin for RapportLogicPlugins {
             review::ReviewPlugin,
             trainees::TraineesPlugin,
             accounts::AccountsPlugin,
+            classvote::ClassVotePlugin,
+            sync::SyncPlugin,
         ));
     }
 }

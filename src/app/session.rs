@@ -59,6 +59,18 @@ pub enum Intent {
     RestartAccount,
     /// Write the current trainee's history as CSV (true) or JSON (false).
     ExportHistory(bool),
+    /// Serve the class vote page and put each decision to the class.
+    StartClassVote,
+    /// Close the vote on this decision and play the class's choice (or ask on a tie).
+    CloseClassVote,
+    /// Stop the class vote's server.
+    EndClassVote,
+    /// Listen for the class vote at this address (`auto` or address:port).
+    SetVoteAddress(String),
+    /// Send the outbox to the learning record store now.
+    SyncNow,
+    /// Replace the learning record store settings (None: stop sending).
+    SetLrs(Option<crate::settings::LrsSettings>),
 }
 
 #[derive(Resource, Debug, Clone, Default, PartialEq)]
@@ -163,6 +175,19 @@ fn start(briefing: &Briefing, library: &Library) -> Option<Running> {
     })
 }
 
+/// Plays the `shown`-th choice of the running session (undo keeps the position before it).
+fn choose(active: &mut ActiveSession, shown: usize) {
+    if let Some(run) = &mut active.current {
+        let before = run.session.clone();
+        if run.session.choose(shown).is_ok() {
+            if run.mode == Mode::Practice {
+                run.history.push(before);
+            }
+            run.revealed = false;
+        }
+    }
+}
+
 /// A seed from the clock, for "new seed"; sessions themselves never read the clock.
 pub fn fresh_seed() -> u64 {
     let nanos = std::time::SystemTime::now()
@@ -184,6 +209,9 @@ pub fn apply_intents(
     mut trainees: ResMut<super::trainees::Trainees>,
     mut accounts: ResMut<super::accounts::Accounts>,
     history_path: Option<Res<super::trainees::HistoryPath>>,
+    mut class: ResMut<super::classvote::ClassVote>,
+    mut sync: ResMut<super::sync::Sync>,
+    proxy: Option<Res<bevy::winit::EventLoopProxyWrapper>>,
 ) {
     for intent in intents.read() {
         match intent.clone() {
@@ -227,16 +255,30 @@ pub fn apply_intents(
                     run.outdated = false;
                 }
             }
-            Intent::Choose(shown) => {
-                if let Some(run) = &mut active.current {
-                    let before = run.session.clone();
-                    if run.session.choose(shown).is_ok() {
-                        if run.mode == Mode::Practice {
-                            run.history.push(before);
-                        }
-                        run.revealed = false;
-                    }
+            Intent::Choose(shown) => choose(&mut active, shown),
+            Intent::StartClassVote => class.start(
+                &settings.class_vote_address,
+                settings.language,
+                super::classvote::waker(proxy.as_deref()),
+            ),
+            Intent::CloseClassVote => {
+                if let Some(shown) = class.close() {
+                    choose(&mut active, shown);
                 }
+            }
+            Intent::EndClassVote => class.end(),
+            Intent::SyncNow => sync.request(),
+            Intent::SetVoteAddress(address) => {
+                let (corrected, _) = crate::settings::Settings {
+                    class_vote_address: address,
+                    ..crate::settings::Settings::default()
+                }
+                .corrected();
+                settings.class_vote_address = corrected.class_vote_address;
+            }
+            Intent::SetLrs(lrs) => {
+                settings.lrs = lrs;
+                sync.request();
             }
             Intent::Undo => {
                 if let Some(run) = &mut active.current

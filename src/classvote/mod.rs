@@ -73,7 +73,9 @@ pub enum Refusal {
     NoBallot,
     /// The vote names an earlier ballot, or the ballot is closed.
     Closed,
-    NoSuchOption { options: usize },
+    NoSuchOption {
+        options: usize,
+    },
     TooFast,
     Full,
     TooLarge,
@@ -105,9 +107,7 @@ impl Refusal {
             Refusal::TooFast => tr(T::VoteTooFast, locale).to_string(),
             Refusal::Full => tr(T::VoteFull, locale).to_string(),
             Refusal::TooLarge => crate::text::fill(tr(T::VoteTooLarge, locale), &[&MAX_BODY_BYTES]),
-            Refusal::Invalid(what) => {
-                crate::text::fill(tr(T::VoteInvalid, locale), &[what])
-            }
+            Refusal::Invalid(what) => crate::text::fill(tr(T::VoteInvalid, locale), &[what]),
         }
     }
 }
@@ -229,8 +229,7 @@ impl VoteBox {
         while token == 0 || self.devices.contains_key(&token) {
             token = random_u64();
         }
-        self.devices
-            .insert(token, Bucket::full(VOTE_BURST, now_ms));
+        self.devices.insert(token, Bucket::full(VOTE_BURST, now_ms));
         Ok(format!("{token:016x}"))
     }
 
@@ -278,10 +277,7 @@ impl VoteBox {
                 options: current.options.len(),
             });
         }
-        let bucket = self
-            .devices
-            .get_mut(&token)
-            .ok_or(Refusal::UnknownDevice)?;
+        let bucket = self.devices.get_mut(&token).ok_or(Refusal::UnknownDevice)?;
         if !bucket.take(VOTE_BURST, VOTE_REFILL_MS, now_ms) {
             return Err(Refusal::TooFast);
         }
@@ -359,7 +355,11 @@ mod tests {
 
     fn open_box() -> VoteBox {
         let mut b = VoteBox::new("4821".into(), Locale::En);
-        b.open("Mr Li", "Too expensive.", vec!["a".into(), "b".into(), "c".into()]);
+        b.open(
+            "Mr Li",
+            "Too expensive.",
+            vec!["a".into(), "b".into(), "c".into()],
+        );
         b
     }
 
@@ -381,10 +381,19 @@ mod tests {
         let before = b.tally();
         let cases: Vec<(Result<usize, Refusal>, Refusal)> = vec![
             (b.vote("1111", &d, 1, 0, 1), Refusal::WrongCode),
-            (b.vote("4821", "ffffffffffffffff", 1, 0, 1), Refusal::UnknownDevice),
-            (b.vote("4821", "not a token", 1, 0, 1), Refusal::UnknownDevice),
+            (
+                b.vote("4821", "ffffffffffffffff", 1, 0, 1),
+                Refusal::UnknownDevice,
+            ),
+            (
+                b.vote("4821", "not a token", 1, 0, 1),
+                Refusal::UnknownDevice,
+            ),
             (b.vote("4821", &d, 0, 0, 1), Refusal::Closed),
-            (b.vote("4821", &d, 1, 3, 1), Refusal::NoSuchOption { options: 3 }),
+            (
+                b.vote("4821", &d, 1, 3, 1),
+                Refusal::NoSuchOption { options: 3 },
+            ),
         ];
         for (got, expected) in cases {
             assert_eq!(got, Err(expected));
@@ -401,7 +410,11 @@ mod tests {
             b.vote("4821", &d, 1, 0, 0).expect("within the burst");
         }
         assert_eq!(b.vote("4821", &d, 1, 1, 0), Err(Refusal::TooFast));
-        assert_eq!(b.tally().counts, [1, 0, 0], "the refused vote changed nothing");
+        assert_eq!(
+            b.tally().counts,
+            [1, 0, 0],
+            "the refused vote changed nothing"
+        );
         assert_eq!(b.vote("4821", &d, 1, 1, VOTE_REFILL_MS), Ok(1));
         // Another device is not held back by the first one.
         let e = b.join("4821", ip(1), 0).expect("joins");
@@ -411,17 +424,25 @@ mod tests {
     #[test]
     fn closing_keeps_only_the_split_and_a_late_vote_cannot_land_on_the_next_decision() {
         let mut b = open_box();
-        let devices: Vec<String> = (0..5).map(|i| b.join("4821", ip(i), 0).expect("joins")).collect();
+        let devices: Vec<String> = (0..5)
+            .map(|i| b.join("4821", ip(i), 0).expect("joins"))
+            .collect();
         for (d, option) in devices.iter().zip([0, 2, 2, 1, 2]) {
             b.vote("4821", d, 1, option, 0).expect("counted");
         }
         let split = b.close().expect("was open");
         assert_eq!(split.counts, [1, 1, 3]);
         assert_eq!(split.leaders(), [2]);
-        assert_eq!(b.vote("4821", &devices[0], 1, 0, 5000), Err(Refusal::Closed));
+        assert_eq!(
+            b.vote("4821", &devices[0], 1, 0, 5000),
+            Err(Refusal::Closed)
+        );
         let next = b.open("Mr Li", "And the delivery?", vec!["x".into(), "y".into()]);
         assert_eq!(next, 2);
-        assert_eq!(b.vote("4821", &devices[0], 1, 0, 5000), Err(Refusal::Closed));
+        assert_eq!(
+            b.vote("4821", &devices[0], 1, 0, 5000),
+            Err(Refusal::Closed)
+        );
         assert_eq!(b.tally().counts, [0, 0]);
         assert_eq!(b.splits().len(), 1);
     }
@@ -445,14 +466,20 @@ mod tests {
             .filter(|_| b.join("4821", ip(9), 0).is_ok())
             .count();
         assert_eq!(admitted, JOINS_PER_ADDRESS_PER_MINUTE as usize);
-        assert!(b.join("4821", ip(10), 0).is_ok(), "another address is not held back");
+        assert!(
+            b.join("4821", ip(10), 0).is_ok(),
+            "another address is not held back"
+        );
     }
 
     #[test]
     fn codes_have_four_digits() {
         for _ in 0..200 {
             let c = new_code();
-            assert!(c.len() == 4 && c.chars().all(|ch| ch.is_ascii_digit()), "{c}");
+            assert!(
+                c.len() == 4 && c.chars().all(|ch| ch.is_ascii_digit()),
+                "{c}"
+            );
             assert!(!c.starts_with('0'));
         }
     }

@@ -66,7 +66,7 @@ function render(data) {
       b.dataset.option = String(i);
       const letter = document.createElement("span");
       letter.className = "letter";
-      letter.textContent = String.fromCharCode(65 + i) + ".";
+      letter.textContent = String(i + 1) + ".";
       b.append(letter, document.createTextNode(label));
       b.addEventListener("click", () => vote(i));
       $("options").append(b);
@@ -82,7 +82,7 @@ function render(data) {
   });
   if (!data.open) $("status").textContent = t.closed;
   else if (data.mine !== null && data.mine !== undefined)
-    $("status").textContent = t.voted.replace("{0}", String.fromCharCode(65 + data.mine)) + " " + t.change;
+    $("status").textContent = t.voted.replace("{0}", String(data.mine + 1)) + (t.lang.startsWith("zh") ? "" : " ") + t.change;
   else $("status").textContent = "";
 }
 

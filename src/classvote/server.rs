@@ -24,10 +24,15 @@ const SCRIPT: &str = include_str!("page.js");
 /// The port tried first when the presenter lets Rapport choose.
 pub const PREFERRED_PORT: u16 = 8080;
 
+/// Called after every join or counted vote: the app wakes its sleeping window with it, so
+/// the projector's tally moves as the votes come in.
+pub type Notify = Arc<dyn Fn() + Send + Sync>;
+
 #[derive(Clone)]
 struct Shared {
     ballots: Arc<Mutex<VoteBox>>,
     started: Instant,
+    notify: Option<Notify>,
 }
 
 impl Shared {
@@ -39,6 +44,12 @@ impl Shared {
 
     fn now_ms(&self) -> u64 {
         self.started.elapsed().as_millis() as u64
+    }
+
+    fn changed(&self) {
+        if let Some(notify) = &self.notify {
+            notify();
+        }
     }
 }
 
@@ -64,16 +75,23 @@ pub fn choose_address(setting: &str) -> SocketAddr {
         .map(|a| a.ip())
         .ok()
         .filter(|ip| !ip.is_unspecified() && !ip.is_loopback());
-    SocketAddr::new(
-        lan.unwrap_or(IpAddr::from([127, 0, 0, 1])),
-        PREFERRED_PORT,
-    )
+    SocketAddr::new(lan.unwrap_or(IpAddr::from([127, 0, 0, 1])), PREFERRED_PORT)
 }
 
 impl Server {
     /// Starts serving at `address` (port 0: any free port; a taken preferred port falls back
     /// to a free one) with a new ballot box under `code`.
     pub fn start(address: SocketAddr, code: String, locale: Locale) -> std::io::Result<Server> {
+        Server::start_with(address, code, locale, None)
+    }
+
+    /// `start`, calling `notify` whenever the tally changes.
+    pub fn start_with(
+        address: SocketAddr,
+        code: String,
+        locale: Locale,
+        notify: Option<Notify>,
+    ) -> std::io::Result<Server> {
         let listener = std::net::TcpListener::bind(address).or_else(|e| {
             if address.port() == PREFERRED_PORT {
                 std::net::TcpListener::bind(SocketAddr::new(address.ip(), 0))
@@ -87,6 +105,7 @@ impl Server {
         let shared = Shared {
             ballots: ballots.clone(),
             started: Instant::now(),
+            notify,
         };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -186,11 +205,7 @@ fn with_safety_headers(mut response: Response) -> Response {
 
 async fn page() -> Response {
     with_safety_headers(
-        (
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            PAGE,
-        )
-            .into_response(),
+        ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], PAGE).into_response(),
     )
 }
 
@@ -234,13 +249,18 @@ fn refused(refusal: Refusal, locale: Locale) -> Response {
 
 fn short(field: &str, value: &str, max: usize) -> Result<(), Refusal> {
     if value.len() > max {
-        Err(Refusal::Invalid(format!("`{field}` is longer than {max} characters")))
+        Err(Refusal::Invalid(format!(
+            "`{field}` is longer than {max} characters"
+        )))
     } else {
         Ok(())
     }
 }
 
-async fn ballot(State(shared): State<Shared>, Query(query): Query<HashMap<String, String>>) -> Response {
+async fn ballot(
+    State(shared): State<Shared>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
     let b = shared.lock();
     let code = query.get("code").map(String::as_str).unwrap_or("");
     let device = query.get("device").map(String::as_str);
@@ -295,8 +315,12 @@ async fn join(
     let joined = parse::<JoinRequest>(body)
         .and_then(|r| short("code", &r.code, 8).map(|_| r))
         .and_then(|r| b.join(&r.code, peer.ip(), now));
+    drop(b);
     match joined {
-        Ok(device) => json_answer(200, json!({"device": device, "text": page_text(locale)})),
+        Ok(device) => {
+            shared.changed();
+            json_answer(200, json!({"device": device, "text": page_text(locale)}))
+        }
         Err(r) => refused(r, locale),
     }
 }
@@ -312,8 +336,12 @@ async fn vote(
         .and_then(|r| short("code", &r.code, 8).map(|_| r))
         .and_then(|r| short("device", &r.device, 32).map(|_| r))
         .and_then(|r| b.vote(&r.code, &r.device, r.ballot, r.option, now));
+    drop(b);
     match voted {
-        Ok(mine) => json_answer(200, json!({"mine": mine})),
+        Ok(mine) => {
+            shared.changed();
+            json_answer(200, json!({"mine": mine}))
+        }
         Err(r) => refused(r, locale),
     }
 }

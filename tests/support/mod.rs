@@ -58,4 +58,3 @@ pub fn sample_history(name: &str) -> History {
     }
     h
 }
-

@@ -34,12 +34,15 @@ pub struct DebriefView<'a> {
     /// A step of an account: it goes back to the account instead of being replayed.
     pub account_step: bool,
     pub locale: Locale,
+    /// How the class voted, by the index of the decision (a class vote's session).
+    pub class_splits: Vec<(usize, crate::classvote::ClassSplit)>,
 }
 
 fn debrief_screen(
     mut contexts: EguiContexts,
     active: Res<ActiveSession>,
     settings: Res<Settings>,
+    class: Res<crate::app::classvote::ClassVote>,
     mut intents: MessageWriter<Intent>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
@@ -66,6 +69,7 @@ fn debrief_screen(
         hide_score: settings.presentation && !run.revealed,
         account_step: run.account_step,
         locale: settings.language,
+        class_splits: class.splits.clone(),
     };
     if let Some(intent) = debrief_ui(&mut ui, &view) {
         intents.write(intent);
@@ -327,6 +331,9 @@ pub fn debrief_ui(ui: &mut egui::Ui, view: &DebriefView) -> Option<Intent> {
                         }
                         ui.label(egui::RichText::new(text).small());
                     }
+                    if let Some((_, split)) = view.class_splits.iter().find(|(d, _)| *d == i) {
+                        class_split(ui, split, dec, view.hide_score, l);
+                    }
                 }
 
                 section(ui, tr(T::StyleFit, l));
@@ -359,4 +366,67 @@ pub fn debrief_ui(ui: &mut egui::Ui, view: &DebriefView) -> Option<Intent> {
             });
     });
     intent
+}
+
+/// How the class voted on one decision, beside how each option scores and the best line.
+fn class_split(
+    ui: &mut egui::Ui,
+    split: &crate::classvote::ClassSplit,
+    dec: &crate::debrief::DecisionReview,
+    hide_score: bool,
+    l: Locale,
+) {
+    let voters = split.voters().max(1);
+    let played = split.leaders();
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.label(
+            egui::RichText::new(format!(
+                "{} ({})",
+                tr(T::ClassSplitHeading, l),
+                split.voters()
+            ))
+            .small()
+            .strong(),
+        );
+        for (k, option) in split.options.iter().enumerate() {
+            let count = split.counts.get(k).copied().unwrap_or(0);
+            let score = dec
+                .options
+                .iter()
+                .find(|(text, _)| text == option)
+                .map(|(_, v)| *v);
+            let mut line = format!(
+                "{}. {:>3}% ({count})  {}",
+                k + 1,
+                count * 100 / voters,
+                option
+            );
+            if let Some(score) = score.filter(|_| !hide_score) {
+                line.push_str(&format!(
+                    " — {}",
+                    crate::text::fill(tr(T::OptionScore, l), &[&score])
+                ));
+            }
+            let mut marks = Vec::new();
+            if played.len() == 1 && played[0] == k {
+                marks.push(tr(T::ClassChose, l));
+            }
+            if !hide_score && *option == dec.best_choice {
+                marks.push(tr(T::ClassBestLine, l));
+            }
+            if !marks.is_empty() {
+                let (open, sep, close) = match l {
+                    Locale::ZhCn => ("【", "、", "】"),
+                    Locale::En => ("[", ", ", "]"),
+                };
+                line.push_str(&format!("  {open}{}{close}", marks.join(sep)));
+            }
+            let best = *option == dec.best_choice && !hide_score;
+            ui.label(egui::RichText::new(line).small().color(if best {
+                theme::GOOD
+            } else {
+                ui.visuals().text_color()
+            }));
+        }
+    });
 }

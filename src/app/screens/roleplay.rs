@@ -63,6 +63,10 @@ pub struct RolePlayView {
     pub show_feedback: bool,
     pub presentation: bool,
     pub locale: Locale,
+    /// The class vote, while one runs (the screen fills it in from `ClassVote`).
+    pub class_vote: Option<crate::app::classvote::ClassVoteView>,
+    /// Why the class vote could not start.
+    pub class_vote_problem: Option<String>,
 }
 
 impl RolePlayView {
@@ -217,6 +221,8 @@ impl RolePlayView {
             show_feedback,
             presentation: settings.presentation,
             locale: l,
+            class_vote: None,
+            class_vote_problem: None,
         })
     }
 }
@@ -225,6 +231,7 @@ fn roleplay_screen(
     mut contexts: EguiContexts,
     active: Res<ActiveSession>,
     settings: Res<Settings>,
+    class: Res<crate::app::classvote::ClassVote>,
     mut intents: MessageWriter<Intent>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
@@ -232,10 +239,12 @@ fn roleplay_screen(
     if let Some(intent) = top_bar(&mut ui, Screen::RolePlay, settings.language) {
         intents.write(intent);
     }
-    let Some(view) = RolePlayView::build(&active, &settings) else {
+    let Some(mut view) = RolePlayView::build(&active, &settings) else {
         intents.write(Intent::Navigate(Screen::Library));
         return Ok(());
     };
+    view.class_vote = class.view(settings.language);
+    view.class_vote_problem = class.problem.clone();
     let revealed = active.current.as_ref().is_some_and(|r| r.revealed);
     if let Some(intent) = roleplay_ui(&mut ui, &view, revealed) {
         intents.write(intent);
@@ -262,6 +271,11 @@ pub fn roleplay_ui(ui: &mut egui::Ui, view: &RolePlayView, revealed: bool) -> Op
     }
     if key(&ctx, egui::Key::Escape) {
         intent = Some(Intent::Navigate(Screen::Briefing));
+    }
+    if let Some(vote) = &view.class_vote
+        && let Some(i) = class_vote_panel(ui, vote, &view.choices)
+    {
+        intent = Some(i);
     }
 
     egui::Panel::left("roleplay-side")
@@ -315,8 +329,17 @@ pub fn roleplay_ui(ui: &mut egui::Ui, view: &RolePlayView, revealed: bool) -> Op
                         if ui.button(format!("{label} (R)")).clicked() {
                             intent = Some(Intent::Reveal(!revealed));
                         }
+                        if view.class_vote.is_none()
+                            && !view.ended
+                            && ui.button(tr(T::StartClassVote, l)).clicked()
+                        {
+                            intent = Some(Intent::StartClassVote);
+                        }
                     }
                 });
+                if let Some(problem) = &view.class_vote_problem {
+                    ui.label(egui::RichText::new(problem).small().color(theme::BAD));
+                }
                 ui.label(
                     egui::RichText::new(tr(T::Keys, l))
                         .small()
@@ -402,6 +425,112 @@ pub fn roleplay_ui(ui: &mut egui::Ui, view: &RolePlayView, revealed: bool) -> Op
                 }
             });
     });
+    intent
+}
+
+/// The projector's class vote panel: the QR code, the address and code to type, the live
+/// tally per option (numbered as on the phones), and the presenter's buttons.
+pub fn class_vote_panel(
+    ui: &mut egui::Ui,
+    vote: &crate::app::classvote::ClassVoteView,
+    choices: &[String],
+) -> Option<Intent> {
+    let l = vote.locale;
+    let mut intent = None;
+    egui::Panel::right("class-vote")
+        .resizable(false)
+        .default_size(300.0)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                ui.add_space(6.0);
+                ui.label(egui::RichText::new(tr(T::ClassVote, l)).strong().size(18.0));
+                if let Some((width, modules)) = &vote.qr {
+                    let side = (ui.available_width() - 8.0).clamp(120.0, 200.0);
+                    let (rect, _) =
+                        ui.allocate_exact_size(egui::vec2(side, side), egui::Sense::hover());
+                    let painter = ui.painter_at(rect);
+                    painter.rect_filled(rect, 0.0, egui::Color32::WHITE);
+                    // Four modules of quiet zone around the code, as the standard asks.
+                    let cell = side / (*width as f32 + 8.0);
+                    for (i, dark) in modules.iter().enumerate() {
+                        if *dark {
+                            let (x, y) = ((i % width) as f32 + 4.0, (i / width) as f32 + 4.0);
+                            let min = rect.min + egui::vec2(x * cell, y * cell);
+                            painter.rect_filled(
+                                egui::Rect::from_min_size(min, egui::vec2(cell + 0.5, cell + 0.5)),
+                                0.0,
+                                egui::Color32::BLACK,
+                            );
+                        }
+                    }
+                }
+                let address = vote.url.split("/?").next().unwrap_or(&vote.url);
+                ui.add(
+                    egui::Label::new(crate::text::fill(tr(T::VoteScanHint, l), &[&address])).wrap(),
+                );
+                ui.label(
+                    egui::RichText::new(format!("{} {}", tr(T::VoteSessionCode, l), vote.code))
+                        .size(30.0)
+                        .strong()
+                        .color(theme::ACCENT),
+                );
+                if vote.loopback_only {
+                    ui.label(
+                        egui::RichText::new(tr(T::VoteLoopbackOnly, l))
+                            .small()
+                            .color(theme::BAD),
+                    );
+                }
+                ui.separator();
+                let total: u32 = vote.counts.iter().sum();
+                ui.label(crate::text::fill(
+                    tr(T::VoteCount, l),
+                    &[&total, &vote.devices],
+                ));
+                let most = vote.counts.iter().copied().max().unwrap_or(0).max(1);
+                for (i, count) in vote.counts.iter().enumerate() {
+                    ui.horizontal(|ui| {
+                        ui.label(egui::RichText::new(format!("{}.", i + 1)).strong());
+                        let bar = egui::ProgressBar::new(*count as f32 / most as f32)
+                            .desired_width(170.0)
+                            .text(count.to_string());
+                        ui.add(bar);
+                    });
+                }
+                ui.add_space(6.0);
+                if !vote.tie.is_empty() {
+                    ui.label(egui::RichText::new(tr(T::VoteTieBreak, l)).strong());
+                    for &i in &vote.tie {
+                        let text = choices
+                            .get(i)
+                            .map_or(String::new(), |c| format!("{}. {c}", i + 1));
+                        if ui.add(egui::Button::new(text).wrap()).clicked() {
+                            intent = Some(Intent::Choose(i));
+                        }
+                    }
+                } else if vote.open && !vote.counts.is_empty() {
+                    let close = egui::Button::new(
+                        egui::RichText::new(tr(T::VoteCloseAndPlay, l)).color(egui::Color32::WHITE),
+                    )
+                    .fill(theme::ACCENT)
+                    .wrap();
+                    if ui.add(close).clicked() {
+                        intent = Some(Intent::CloseClassVote);
+                    }
+                }
+                if vote.no_votes {
+                    ui.label(
+                        egui::RichText::new(tr(T::VoteNoVotes, l))
+                            .small()
+                            .color(theme::BAD),
+                    );
+                }
+                ui.add_space(6.0);
+                if ui.button(tr(T::EndClassVote, l)).clicked() {
+                    intent = Some(Intent::EndClassVote);
+                }
+            });
+        });
     intent
 }
 

@@ -1,4 +1,5 @@
-//! The settings screen: interface language, text size, presentation mode, scenario folder.
+//! The settings screen: interface language, text size, presentation mode, scenario folder,
+//! the class vote's address, and the learning record store with its sync status.
 
 use super::{key, root_ui, section, top_bar};
 use crate::app::Screen;
@@ -28,6 +29,25 @@ pub struct SettingsView {
     /// The folder in the settings differs from the one in use until the app restarts.
     pub restart_needed: bool,
     pub problem: Option<String>,
+    pub sync: crate::app::sync::SyncView,
+}
+
+/// What is being typed into the screen's fields, applied with their buttons.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SettingsDraft {
+    pub folder: String,
+    pub vote_address: String,
+    pub lrs: crate::settings::LrsSettings,
+}
+
+impl SettingsDraft {
+    pub fn from(settings: &crate::settings::Settings) -> SettingsDraft {
+        SettingsDraft {
+            folder: settings.scenario_folder.clone().unwrap_or_default(),
+            vote_address: settings.class_vote_address.clone(),
+            lrs: settings.lrs.clone().unwrap_or_default(),
+        }
+    }
 }
 
 /// Whether the folder the settings ask for is another than the one the app watches.
@@ -48,7 +68,8 @@ fn settings_screen(
     settings: Res<Settings>,
     store: Res<SettingsStore>,
     watched: Option<Res<crate::app::idle::WatchedFolder>>,
-    mut draft: Local<Option<String>>,
+    sync: Res<crate::app::sync::Sync>,
+    mut draft: Local<Option<SettingsDraft>>,
     mut intents: MessageWriter<Intent>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
@@ -65,16 +86,21 @@ fn settings_screen(
             .unwrap_or_default(),
         restart_needed: restart_needed(settings.scenario_folder.as_deref(), watched.as_deref()),
         problem: store.problem.clone(),
+        sync: sync.view.clone(),
     };
-    let folder = draft.get_or_insert_with(|| settings.scenario_folder.clone().unwrap_or_default());
-    if let Some(intent) = settings_ui(&mut ui, &view, folder) {
+    let draft = draft.get_or_insert_with(|| SettingsDraft::from(&settings));
+    if let Some(intent) = settings_ui(&mut ui, &view, draft) {
         intents.write(intent);
     }
     Ok(())
 }
 
-/// `folder` is the text being typed into the folder field.
-pub fn settings_ui(ui: &mut egui::Ui, view: &SettingsView, folder: &mut String) -> Option<Intent> {
+/// `draft` holds what is being typed into the fields.
+pub fn settings_ui(
+    ui: &mut egui::Ui,
+    view: &SettingsView,
+    draft: &mut SettingsDraft,
+) -> Option<Intent> {
     let s = &view.settings;
     let l = s.language;
     let mut intent = None;
@@ -127,9 +153,9 @@ pub fn settings_ui(ui: &mut egui::Ui, view: &SettingsView, folder: &mut String) 
                 .color(theme::MUTED),
         );
         ui.horizontal(|ui| {
-            ui.add(egui::TextEdit::singleline(folder).desired_width(420.0));
+            ui.add(egui::TextEdit::singleline(&mut draft.folder).desired_width(420.0));
             if ui.button(tr(T::Apply, l)).clicked() {
-                intent = Some(Intent::SetFolder(Some(folder.clone())));
+                intent = Some(Intent::SetFolder(Some(draft.folder.clone())));
             }
         });
         if view.restart_needed {
@@ -140,8 +166,109 @@ pub fn settings_ui(ui: &mut egui::Ui, view: &SettingsView, folder: &mut String) 
                 }
             });
         }
+        section(ui, tr(T::ClassVote, l));
+        ui.horizontal(|ui| {
+            ui.add(egui::TextEdit::singleline(&mut draft.vote_address).desired_width(220.0));
+            if ui.button(tr(T::Apply, l)).clicked() {
+                intent = Some(Intent::SetVoteAddress(draft.vote_address.clone()));
+            }
+        });
+        ui.label(
+            egui::RichText::new(tr(T::VoteAddressHint, l))
+                .small()
+                .color(theme::MUTED),
+        );
+        section(ui, tr(T::LrsHeading, l));
+        egui::Grid::new("lrs-fields").num_columns(2).show(ui, |ui| {
+            let lrs = &mut draft.lrs;
+            for (label, value, secret) in [
+                (T::LrsEndpoint, &mut lrs.endpoint, false),
+                (T::LrsUser, &mut lrs.username, false),
+                (T::LrsPassword, &mut lrs.password, true),
+                (T::LrsHomePage, &mut lrs.home_page, false),
+                (T::LrsGroup, &mut lrs.group, false),
+            ] {
+                ui.label(tr(label, l));
+                ui.add(
+                    egui::TextEdit::singleline(value)
+                        .password(secret)
+                        .desired_width(420.0),
+                );
+                ui.end_row();
+            }
+        });
+        let problem = draft.lrs.problem();
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(problem.is_none(), egui::Button::new(tr(T::Apply, l)))
+                .clicked()
+            {
+                intent = Some(Intent::SetLrs(Some(draft.lrs.clone())));
+            }
+            if s.lrs.is_some() {
+                if ui.button(tr(T::LrsSendNow, l)).clicked() {
+                    intent = Some(Intent::SyncNow);
+                }
+                if ui.button(tr(T::LrsRemove, l)).clicked() {
+                    intent = Some(Intent::SetLrs(None));
+                }
+            }
+        });
+        if let Some(problem) = problem.filter(|_| !draft.lrs.endpoint.is_empty()) {
+            ui.label(egui::RichText::new(problem).small().color(theme::BAD));
+        }
+        sync_status(ui, s.lrs.is_some(), &view.sync, l);
     });
     intent
+}
+
+/// One line on how sending to the learning record store stands.
+pub fn sync_status(
+    ui: &mut egui::Ui,
+    configured: bool,
+    sync: &crate::app::sync::SyncView,
+    l: Locale,
+) {
+    if !configured {
+        ui.label(
+            egui::RichText::new(tr(T::SyncOff, l))
+                .small()
+                .color(theme::MUTED),
+        );
+        return;
+    }
+    if sync.sending {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(tr(T::SyncSending, l));
+        });
+    }
+    if !sync.known {
+        return;
+    }
+    let o = &sync.outbox;
+    let mut line = crate::text::fill(tr(T::SyncStatus, l), &[&o.waiting, &o.sent, &o.rejected]);
+    if let Some(at) = o.last_sent_at {
+        line.push_str(" · ");
+        line.push_str(&crate::text::fill(
+            tr(T::SyncLastSent, l),
+            &[&crate::export::iso_time(at)
+                .replace('T', " ")
+                .trim_end_matches('Z')],
+        ));
+    }
+    ui.label(egui::RichText::new(line).small());
+    if let Some(error) = &sync.error {
+        let next = o
+            .next_try_at
+            .map(|t| crate::export::iso_time(t).replace('T', " "))
+            .unwrap_or_default();
+        ui.label(
+            egui::RichText::new(crate::text::fill(tr(T::SyncRetry, l), &[error, &next]))
+                .small()
+                .color(theme::BAD),
+        );
+    }
 }
 
 #[cfg(test)]
