@@ -86,6 +86,7 @@ impl ClassVote {
                     (width, modules)
                 });
                 self.loopback_only = server.address.ip().is_loopback();
+                info!("class vote: the phones' page is at {}", self.url);
                 self.problem = None;
                 self.server = Some(server);
             }

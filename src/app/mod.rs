@@ -97,6 +97,8 @@ pub struct OpenRequest {
     /// An account file inside the scenario folder, and the choices of the steps to play first.
     pub account: Option<String>,
     pub steps: Vec<Vec<usize>>,
+    /// Start a class vote once the role-play screen is open.
+    pub class_vote: bool,
 }
 
 /// Once the scenario has loaded, replays the request as the intents a user would have sent.
@@ -168,6 +170,9 @@ fn follow_open_request(
     intents.write(Intent::Start);
     for &c in &request.choices {
         intents.write(Intent::Choose(c.saturating_sub(1)));
+    }
+    if request.class_vote {
+        intents.write(Intent::StartClassVote);
     }
     match request.screen {
         Screen::Debrief => {

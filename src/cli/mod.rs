@@ -173,6 +173,10 @@ pub enum Command {
         /// The account's steps to play first, e.g. `1,2/1,1` (as `rapport play --steps`).
         #[arg(long)]
         steps: Option<String>,
+        /// Start a class vote on the role-play screen (with --presentation): the phones' page
+        /// is served at the settings' `class_vote_address`.
+        #[arg(long)]
+        class_vote: bool,
     },
     /// Print the library table (Markdown) for docs/library.md.
     Library {
@@ -256,6 +260,7 @@ struct OpenArgs {
     trainee: Option<String>,
     account: Option<String>,
     steps: Option<String>,
+    class_vote: bool,
 }
 
 #[cfg(feature = "gui")]
@@ -306,6 +311,7 @@ fn open_at(args: OpenArgs) -> ExitCode {
         presentation: args.presentation,
         fullscreen: args.fullscreen,
         trainee: args.trainee,
+        class_vote: args.class_vote,
     }))
 }
 
@@ -400,10 +406,12 @@ pub fn run(command: Command) -> ExitCode {
             trainee,
             account,
             steps,
+            class_vote,
         } => {
             return open_at(OpenArgs {
                 account,
                 steps,
+                class_vote,
                 scenario,
                 seed,
                 choices,

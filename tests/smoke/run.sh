@@ -86,6 +86,18 @@ for lang in en zh-CN; do
         --steps "$whole/$whole" --trainee "Smoke Test" --screen account
 done
 shoot "presentation-en" RolePlay --language en --scenario analytical-price.en.ron --seed 1 --choices "$part" --screen roleplay --presentation
+# The class vote on the projector: the page must be served (the app logs its address) and
+# answer with the page a phone opens.
+mkdir -p "$RAPPORT_CONFIG_DIR"
+printf '(class_vote_address: "127.0.0.1:0")\n' > "$RAPPORT_CONFIG_DIR/settings.ron"
+shoot "classvote-zh-CN" RolePlay --language zh-CN --scenario analytical-price.zh-CN.ron --seed 1 --choices "$part" --screen roleplay --presentation --class-vote
+if grep -q "class vote: the phones' page is at http://127.0.0.1:" "$out/classvote-zh-CN.log"; then
+    echo "ok   classvote-zh-CN served its page"
+else
+    echo "FAIL classvote-zh-CN: the class vote did not start; see $out/classvote-zh-CN.log"
+    failures=$((failures + 1))
+fi
+rm -f "$RAPPORT_CONFIG_DIR/settings.ron"
 
-echo "$(( 15 - failures )) passed, $failures failed"
+echo "$(( 17 - failures )) passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -492,9 +492,9 @@ pub fn class_vote_panel(
                     ui.horizontal(|ui| {
                         ui.label(egui::RichText::new(format!("{}.", i + 1)).strong());
                         let bar = egui::ProgressBar::new(*count as f32 / most as f32)
-                            .desired_width(170.0)
-                            .text(count.to_string());
+                            .desired_width(170.0);
                         ui.add(bar);
+                        ui.label(egui::RichText::new(count.to_string()).strong());
                     });
                 }
                 ui.add_space(6.0);
