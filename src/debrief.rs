@@ -102,52 +102,7 @@ pub fn review(session: &Session, cancel: Option<&std::sync::atomic::AtomicBool>)
     if let Some(cancel) = cancel {
         analyzer = analyzer.cancelled_by(cancel);
     }
-    let mut decisions = Vec::new();
-    for d in session.decisions() {
-        // Too large to analyse exactly: the debrief shows no best choices rather than guesses.
-        let Some(id) = analyzer.position_at(d.node, d.state) else {
-            break;
-        };
-        let values = analyzer.choice_values(id);
-        let Some(&(best_index, best_score)) = values
-            .iter()
-            .max_by_key(|(i, v)| (*v, std::cmp::Reverse(*i)))
-        else {
-            continue;
-        };
-        let chosen_best = values
-            .iter()
-            .find(|(i, _)| *i == d.choice)
-            .map(|(_, v)| *v)
-            .unwrap_or(0);
-        let text = |i: usize| match &scn.nodes[d.node].then {
-            Then::Choices(list) => list[i].say.to_string(),
-            _ => Personality::ALL[i.min(3)].name(scn.locale()).to_string(),
-        };
-        let best_ending = analyzer
-            .child_for_choice(id, best_index)
-            .and_then(|c| analyzer.best_ending(c))
-            .and_then(|n| match &scn.nodes[n].then {
-                Then::End(e) => Some((e.title.to_string(), e.outcome)),
-                _ => None,
-            });
-        decisions.push(DecisionReview {
-            node: scn.nodes[d.node].id.clone(),
-            chosen: text(d.choice),
-            chosen_best,
-            best_choice: text(best_index),
-            best_score,
-            best_ending,
-            was_best: chosen_best >= best_score,
-            options: shown_order(scn, d)
-                .into_iter()
-                .map(|i| {
-                    let value = values.iter().find(|(j, _)| *j == i).map_or(0, |(_, v)| *v);
-                    (text(i), value)
-                })
-                .collect(),
-        });
-    }
+    let decisions = review_with(&mut analyzer, session);
     if cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
         return None;
     }
@@ -348,4 +303,57 @@ impl Debrief {
         }
         md
     }
+}
+
+/// The review of `session`'s decisions with an analyzer of its scenario, which several
+/// sessions of one scenario can share (the class view reviews a whole class's visits).
+pub fn review_with(analyzer: &mut Analyzer, session: &Session) -> Vec<DecisionReview> {
+    let scn = session.scenario();
+    let mut decisions = Vec::new();
+    for d in session.decisions() {
+        // Too large to analyse exactly: the debrief shows no best choices rather than guesses.
+        let Some(id) = analyzer.position_at(d.node, d.state) else {
+            break;
+        };
+        let values = analyzer.choice_values(id);
+        let Some(&(best_index, best_score)) = values
+            .iter()
+            .max_by_key(|(i, v)| (*v, std::cmp::Reverse(*i)))
+        else {
+            continue;
+        };
+        let chosen_best = values
+            .iter()
+            .find(|(i, _)| *i == d.choice)
+            .map(|(_, v)| *v)
+            .unwrap_or(0);
+        let text = |i: usize| match &scn.nodes[d.node].then {
+            Then::Choices(list) => list[i].say.to_string(),
+            _ => Personality::ALL[i.min(3)].name(scn.locale()).to_string(),
+        };
+        let best_ending = analyzer
+            .child_for_choice(id, best_index)
+            .and_then(|c| analyzer.best_ending(c))
+            .and_then(|n| match &scn.nodes[n].then {
+                Then::End(e) => Some((e.title.to_string(), e.outcome)),
+                _ => None,
+            });
+        decisions.push(DecisionReview {
+            node: scn.nodes[d.node].id.clone(),
+            chosen: text(d.choice),
+            chosen_best,
+            best_choice: text(best_index),
+            best_score,
+            best_ending,
+            was_best: chosen_best >= best_score,
+            options: shown_order(scn, d)
+                .into_iter()
+                .map(|i| {
+                    let value = values.iter().find(|(j, _)| *j == i).map_or(0, |(_, v)| *v);
+                    (text(i), value)
+                })
+                .collect(),
+        });
+    }
+    decisions
 }

@@ -933,11 +933,7 @@ pub fn record(session: &crate::Session, mode: &str) -> Option<SessionRecord> {
         scenario_hash: scenario_hash(scn),
         locale: scn.locale().code().to_string(),
         personality: report.personality,
-        category: scn
-            .objections
-            .iter()
-            .find(|o| o.central)
-            .map(|o| o.category),
+        category: scn.central_category(),
         seed: session.seed(),
         choices: session.choice_numbers(),
         mode: mode.to_string(),

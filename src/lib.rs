@@ -8,6 +8,7 @@
 pub mod account;
 pub mod analysis;
 pub mod catalog;
+pub mod classview;
 pub mod classvote;
 pub mod compile;
 pub mod cues;

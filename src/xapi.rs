@@ -19,7 +19,7 @@ pub const PASSING_SCORE: u32 = 60;
 /// (xAPI language tags: `en-US`, `zh-CN`).
 pub type Names<'a> = &'a dyn Fn(&str) -> BTreeMap<String, String>;
 
-fn extension(name: &str) -> String {
+pub fn extension(name: &str) -> String {
     format!("{IRI_BASE}/extensions/{name}")
 }
 
@@ -115,8 +115,12 @@ pub fn session_statement(s: &Saved, home_page: &str, names: Names) -> Value {
     extensions.insert(extension("choices"), json!(r.choices));
     extensions.insert(extension("scenario-hash"), json!(r.scenario_hash));
     extensions.insert(extension("mode"), json!(r.mode));
+    if let Some(category) = r.category {
+        extensions.insert(extension("category"), json!(category.code()));
+    }
     if let Some(rep) = &report {
         extensions.insert(extension("outcome"), json!(rep.outcome));
+        extensions.insert(extension("trust-end"), json!(rep.trust_end));
     }
     let mut context = json!({
         "platform": "Rapport",

@@ -3,6 +3,7 @@
 //! Exit codes: 0 all good, 1 problems found, 2 the command was used wrongly.
 
 mod account;
+mod organisation;
 mod play;
 
 use clap::{Parser, Subcommand};
@@ -104,6 +105,35 @@ pub enum Command {
         /// Where to write it; without it, standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// Send finished visits and accounts to the learning record store set in the app's
+    /// settings (statements wait in the history's outbox until the store takes them).
+    Sync {
+        /// The scenario folder, for the activities' names in both languages.
+        #[arg(long, default_value = "scenarios")]
+        scenarios: PathBuf,
+    },
+    /// The trainer's class view: heat map, trainees, most-missed decisions, what to run next.
+    Class {
+        /// A folder of xAPI statement files exported from the trainees' PCs.
+        folder: Option<PathBuf>,
+        /// Fetch the class's statements from the learning record store in the settings.
+        #[arg(long)]
+        lrs: bool,
+        /// The class (xAPI team) to fetch; the settings' class by default.
+        #[arg(long)]
+        group: Option<String>,
+        /// The scenario library the visits are replayed against.
+        #[arg(long, default_value = "scenarios")]
+        scenarios: PathBuf,
+        /// Write the view as CSV (for Excel) instead of printing it.
+        #[arg(long)]
+        csv: Option<PathBuf>,
+        /// en or zh-CN.
+        #[arg(long, default_value = "en")]
+        language: String,
+        #[arg(long)]
+        json: bool,
     },
     /// One trainee's progress: mastery per personality × objection and what to practise next.
     Progress {
@@ -385,6 +415,30 @@ pub fn run(command: Command) -> ExitCode {
             &home_page,
         ),
         Command::Progress { profile, json } => progress(&profile, json),
+        Command::Sync { scenarios } => organisation::sync(&scenarios),
+        Command::Class {
+            folder,
+            lrs,
+            group,
+            scenarios,
+            csv,
+            language,
+            json,
+        } => match rapport::vocabulary::Locale::from_code(&language) {
+            Some(language) => organisation::class(organisation::ClassArgs {
+                folder: folder.as_deref(),
+                lrs,
+                group: group.as_deref(),
+                scenarios: &scenarios,
+                csv: csv.as_deref(),
+                language,
+                json,
+            }),
+            None => {
+                eprintln!("unknown language `{language}`; expected en or zh-CN");
+                2
+            }
+        },
         Command::Simulate {
             file,
             runs,
