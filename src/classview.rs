@@ -64,7 +64,10 @@ pub fn visit(statement: &Value) -> Option<Visit> {
             .as_str()
             .unwrap_or_default()
             .to_string(),
-        timestamp: statement["timestamp"].as_str().unwrap_or_default().to_string(),
+        timestamp: statement["timestamp"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
     })
 }
 
@@ -81,7 +84,10 @@ pub fn read_folder(folder: &Path) -> (Vec<Value>, Vec<String>) {
     let mut files: Vec<_> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("json")))
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("json"))
+        })
         .collect();
     files.sort();
     for file in files {
@@ -102,7 +108,12 @@ pub fn read_folder(folder: &Path) -> (Vec<Value>, Vec<String>) {
                 "{}: expected xAPI statements (an array, a statement, or {{\"statements\": […]}})",
                 file.display()
             )),
-            Err(e) => problems.push(format!("{}:{}:{}: not JSON: {e}", file.display(), e.line(), e.column())),
+            Err(e) => problems.push(format!(
+                "{}:{}:{}: not JSON: {e}",
+                file.display(),
+                e.line(),
+                e.column()
+            )),
         }
     }
     (statements, problems)
@@ -166,7 +177,8 @@ pub fn build(statements: &[Value], library: &[Arc<Scenario>]) -> ClassView {
     for v in &visits {
         by_trainee.entry(&v.trainee).or_default().push(v);
     }
-    let mut sums = vec![vec![(0.0f64, 0usize, 0usize); Category::ALL.len()]; Personality::ALL.len()];
+    let mut sums =
+        vec![vec![(0.0f64, 0usize, 0usize); Category::ALL.len()]; Personality::ALL.len()];
     let mut trainees = Vec::new();
     for (name, mut list) in by_trainee {
         list.sort_by(|a, b| a.timestamp.cmp(&b.timestamp));
@@ -268,8 +280,16 @@ fn run_next(
         let best = library
             .iter()
             .filter(|s| s.locale() == locale)
-            .filter(|s| s.file.customer.personality.candidates().contains(&p) && s.central_category() == Some(c))
-            .min_by_key(|s| (played.get(s.file.id.as_str()).copied().unwrap_or(0), s.file.id.clone()));
+            .filter(|s| {
+                s.file.customer.personality.candidates().contains(&p)
+                    && s.central_category() == Some(c)
+            })
+            .min_by_key(|s| {
+                (
+                    played.get(s.file.id.as_str()).copied().unwrap_or(0),
+                    s.file.id.clone(),
+                )
+            });
         if let Some(s) = best {
             return Some((p, c, mean, s.file.id.clone()));
         }
@@ -362,7 +382,10 @@ pub fn to_csv(view: &ClassView, locale: crate::vocabulary::Locale) -> String {
         let mut fields = vec![p.name(locale).to_string()];
         for c in Category::ALL {
             let cell = view.map[p.index()][c.index()];
-            fields.push(cell.mean.map_or(String::new(), |m| format!("{m:.0} ({})", cell.visits)));
+            fields.push(
+                cell.mean
+                    .map_or(String::new(), |m| format!("{m:.0} ({})", cell.visits)),
+            );
         }
         out += &row(fields);
     }
@@ -379,9 +402,11 @@ pub fn to_csv(view: &ClassView, locale: crate::vocabulary::Locale) -> String {
             t.trainee.clone(),
             t.visits.to_string(),
             format!("{:.0}", t.mean_score),
-            t.mean_trust_end.map_or(String::new(), |x| format!("{x:.0}")),
-            t.weakest
-                .map_or(String::new(), |(p, c)| format!("{} × {}", p.name(locale), c.name(locale))),
+            t.mean_trust_end
+                .map_or(String::new(), |x| format!("{x:.0}")),
+            t.weakest.map_or(String::new(), |(p, c)| {
+                format!("{} × {}", p.name(locale), c.name(locale))
+            }),
         ]);
     }
     out += "\r\n";

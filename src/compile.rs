@@ -186,7 +186,10 @@ impl Scenario {
     /// The category of the scenario's central objection: the column of the mastery map its
     /// sessions count in.
     pub fn central_category(&self) -> Option<crate::vocabulary::Category> {
-        self.objections.iter().find(|o| o.central).map(|o| o.category)
+        self.objections
+            .iter()
+            .find(|o| o.central)
+            .map(|o| o.category)
     }
 
     pub fn id(&self) -> &str {

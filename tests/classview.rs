@@ -36,7 +36,10 @@ fn a_class_of_exported_files_becomes_the_class_view() {
     std::fs::create_dir_all(&folder).expect("class folder");
     let lookup = |_: &str| Default::default();
     // Three PCs, one trainee each; each PC exports its statements to the trainer's folder.
-    for (n, (trainee, pick)) in [("Ana", 1), ("Ben", 2), ("Chen", 3)].into_iter().enumerate() {
+    for (n, (trainee, pick)) in [("Ana", 1), ("Ben", 2), ("Chen", 3)]
+        .into_iter()
+        .enumerate()
+    {
         let path = db.with_file_name(format!("pc-{n}.sqlite3"));
         let (mut h, _) = History::open(&path).expect("history");
         play(&mut h, trainee, "scenarios/analytical-price.en.ron", pick);
@@ -75,7 +78,10 @@ fn a_class_of_exported_files_becomes_the_class_view() {
         .collect();
     let view = build(&statements, &library);
     assert_eq!(
-        view.trainees.iter().map(|t| t.trainee.as_str()).collect::<Vec<_>>(),
+        view.trainees
+            .iter()
+            .map(|t| t.trainee.as_str())
+            .collect::<Vec<_>>(),
         ["Ana", "Ben", "Chen"]
     );
     assert!(view.trainees.iter().all(|t| t.visits == 2));
@@ -84,7 +90,11 @@ fn a_class_of_exported_files_becomes_the_class_view() {
     // The analytical × price cell is the mean of the three trainees' scores there.
     let scores: Vec<u32> = statements
         .iter()
-        .filter(|s| s["object"]["id"].as_str().is_some_and(|id| id.ends_with("analytical-price")))
+        .filter(|s| {
+            s["object"]["id"]
+                .as_str()
+                .is_some_and(|id| id.ends_with("analytical-price"))
+        })
         .map(|s| s["result"]["score"]["raw"].as_u64().expect("score") as u32)
         .collect();
     assert_eq!(scores.len(), 3);
@@ -96,7 +106,10 @@ fn a_class_of_exported_files_becomes_the_class_view() {
     // Three trainees who took different lines missed the best one somewhere.
     assert!(!view.missed.is_empty());
     for m in &view.missed {
-        assert!(m.missed >= 1 && m.missed <= m.attempts && m.attempts <= 3, "{m:?}");
+        assert!(
+            m.missed >= 1 && m.missed <= m.attempts && m.attempts <= 3,
+            "{m:?}"
+        );
         assert!(!m.best_choice.is_empty());
     }
     assert!(view.missed.windows(2).all(|w| w[0].missed >= w[1].missed));
@@ -109,7 +122,10 @@ fn a_class_of_exported_files_becomes_the_class_view() {
         .filter_map(|(p, c)| view.map[p.index()][c.index()].mean)
         .fold(f64::INFINITY, f64::min);
     assert_eq!(mean, weakest);
-    let scn = library.iter().find(|s| s.id() == id).expect("in the library");
+    let scn = library
+        .iter()
+        .find(|s| s.id() == id)
+        .expect("in the library");
     assert_eq!(scn.central_category(), Some(c));
     assert!(scn.file.customer.personality.candidates().contains(&p));
 

@@ -3,6 +3,7 @@
 //! is the one system that changes anything.
 
 pub mod accounts;
+pub mod class;
 pub mod classvote;
 pub mod fullscreen;
 pub mod idle;
@@ -33,6 +34,8 @@ pub enum Screen {
     /// One account: its visits so far, the report, and the next visit to start.
     Account,
     Settings,
+    /// The trainer's class view.
+    Class,
 }
 
 /// The app's state and logic without any window or drawing: what the headless tests run.
@@ -48,6 +51,7 @@ impl Plugin for RapportLogicPlugins {
             trainees::TraineesPlugin,
             accounts::AccountsPlugin,
             classvote::ClassVotePlugin,
+            class::ClassPlugin,
             sync::SyncPlugin,
         ));
     }
@@ -149,7 +153,10 @@ fn follow_open_request(
     }
     let Some(name) = &request.scenario else {
         *done = true;
-        if matches!(request.screen, Screen::Settings | Screen::Progress) {
+        if matches!(
+            request.screen,
+            Screen::Settings | Screen::Progress | Screen::Class
+        ) {
             intents.write(Intent::Navigate(request.screen));
         }
         return;

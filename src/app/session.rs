@@ -65,6 +65,10 @@ pub enum Intent {
     CloseClassVote,
     /// Stop the class vote's server.
     EndClassVote,
+    /// Import a class's results: from this folder, or (None) from the LRS.
+    ImportClass(Option<String>),
+    /// Save the class view as CSV in the export folder.
+    SaveClassCsv,
     /// Listen for the class vote at this address (`auto` or address:port).
     SetVoteAddress(String),
     /// Send the outbox to the learning record store now.
@@ -212,6 +216,10 @@ pub fn apply_intents(
     mut class: ResMut<super::classvote::ClassVote>,
     mut sync: ResMut<super::sync::Sync>,
     proxy: Option<Res<bevy::winit::EventLoopProxyWrapper>>,
+    (mut room, watched): (
+        ResMut<super::class::ClassRoom>,
+        Option<Res<super::idle::WatchedFolder>>,
+    ),
 ) {
     for intent in intents.read() {
         match intent.clone() {
@@ -268,6 +276,15 @@ pub fn apply_intents(
             }
             Intent::EndClassVote => class.end(),
             Intent::SyncNow => sync.request(),
+            Intent::ImportClass(from) => {
+                let scenarios = super::class::scenario_folder(watched.as_deref());
+                match (from, settings.lrs.clone()) {
+                    (Some(folder), _) => room.import_folder(folder, scenarios),
+                    (None, Some(lrs)) => room.fetch(lrs, scenarios),
+                    (None, None) => {}
+                }
+            }
+            Intent::SaveClassCsv => room.save_csv(export_dir(), settings.language),
             Intent::SetVoteAddress(address) => {
                 let (corrected, _) = crate::settings::Settings {
                     class_vote_address: address,

@@ -182,7 +182,7 @@ pub enum Command {
         seed: u64,
         #[arg(long, value_delimiter = ',')]
         choices: Vec<usize>,
-        /// library, briefing, roleplay, debrief, progress, account or settings.
+        /// library, briefing, roleplay, debrief, progress, account, class or settings.
         #[arg(long, default_value = "library")]
         screen: String,
         /// en or zh-CN (this run only; the saved setting is unchanged).
@@ -302,11 +302,12 @@ fn open_at(args: OpenArgs) -> ExitCode {
         "roleplay" => Screen::RolePlay,
         "debrief" => Screen::Debrief,
         "settings" => Screen::Settings,
+        "class" => Screen::Class,
         "progress" => Screen::Progress,
         "account" => Screen::Account,
         other => {
             eprintln!(
-                "unknown screen `{other}`; expected library, briefing, roleplay, debrief, progress, account or settings"
+                "unknown screen `{other}`; expected library, briefing, roleplay, debrief, progress, account, class or settings"
             );
             return ExitCode::from(2);
         }

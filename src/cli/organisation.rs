@@ -30,7 +30,8 @@ pub fn sync(scenarios: &Path) -> u8 {
     let Some(lrs) = settings.lrs else {
         eprintln!(
             "no learning record store is set: set its endpoint, user name and password in the app's settings (`lrs` in {})",
-            rapport::settings::default_path().map_or("settings.ron".into(), |p| p.display().to_string())
+            rapport::settings::default_path()
+                .map_or("settings.ron".into(), |p| p.display().to_string())
         );
         return 1;
     };
@@ -79,9 +80,10 @@ pub fn class(args: ClassArgs) -> u8 {
                 eprintln!("no learning record store is set in the app's settings");
                 return 1;
             };
-            let group = args.group.map(str::to_string).or_else(|| {
-                (!lrs.group.trim().is_empty()).then(|| lrs.group.trim().to_string())
-            });
+            let group = args
+                .group
+                .map(str::to_string)
+                .or_else(|| (!lrs.group.trim().is_empty()).then(|| lrs.group.trim().to_string()));
             match rapport::lrs::fetch_statements(&lrs, group.as_deref()) {
                 Ok(s) => (s, Vec::new()),
                 Err(e) => {
@@ -112,7 +114,10 @@ pub fn class(args: ClassArgs) -> u8 {
         }
         eprintln!("class view written to {}", path.display());
     } else if args.json {
-        println!("{}", serde_json::to_string_pretty(&view).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&view).unwrap_or_default()
+        );
     } else {
         print_view(&view, args.language);
     }
@@ -175,7 +180,10 @@ fn print_view(view: &ClassView, l: Locale) {
     if view.skipped + view.not_replayed > 0 {
         println!(
             "\n{}",
-            fill(tr(T::ClassSkipped, l), &[&(view.skipped + view.not_replayed)])
+            fill(
+                tr(T::ClassSkipped, l),
+                &[&(view.skipped + view.not_replayed)]
+            )
         );
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod briefing;
+pub mod class;
 pub mod debrief;
 pub mod library;
 pub mod progress;
@@ -27,6 +28,7 @@ impl Plugin for ScreensPlugin {
             settings::SettingsScreenPlugin,
             progress::ProgressScreenPlugin,
             account::AccountScreenPlugin,
+            class::ClassScreenPlugin,
         ))
         .add_systems(Update, announce_screen);
     }
@@ -72,6 +74,7 @@ pub fn top_bar(ui: &mut egui::Ui, screen: Screen, locale: Locale) -> Option<Inte
                 for (target, label) in [
                     (Screen::Library, T::Library),
                     (Screen::Progress, T::Progress),
+                    (Screen::Class, T::ClassView),
                     (Screen::Settings, T::Settings),
                 ] {
                     let selected = screen == target;

@@ -215,7 +215,7 @@ fn progress_screen(
 }
 
 /// The colour of a mastery cell: red for weak, green for strong, grey when never tried.
-fn cell_colour(mean: Option<f64>) -> egui::Color32 {
+pub fn cell_colour(mean: Option<f64>) -> egui::Color32 {
     match mean {
         None => egui::Color32::from_rgb(0xee, 0xee, 0xee),
         Some(m) => {
